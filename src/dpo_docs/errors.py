@@ -1,0 +1,67 @@
+"""The one exception tree of dpo-docs; the CLI maps each branch to an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value stands in a data file (line and column start at 1)."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where, which field, what."""
+
+    location: Location
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f" {self.path}:" if self.path else ""
+        return f"{self.location}:{field} {self.message}"
+
+
+class DpoDocsError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class DataError(DpoDocsError):
+    """The data is invalid; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(
+            problems,
+            key=lambda p: (p.location.file, p.location.line or 0, p.location.column or 0, p.path),
+        )
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data")
+
+    def report(self) -> str:
+        """All problems, one a line, in file and line order."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+class TemplateError(DpoDocsError):
+    """A template cannot be read or rendered (syntax error, unknown variable)."""
+
+
+class OutputError(DpoDocsError):
+    """An output could not be written (permissions, disk full, engine failure)."""
+
+
+class SetupError(DpoDocsError):
+    """The machine lacks something the build needs (a system library, a font)."""
