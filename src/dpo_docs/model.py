@@ -85,6 +85,7 @@ class Event(Model):
     date: dt.date | None = None
     label: Text | None = None
     text: Text
+    units: tuple[Id, ...] = ()
     sources: SourceRefs = ()
 
     @model_validator(mode="after")

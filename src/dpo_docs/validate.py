@@ -171,7 +171,12 @@ class _Rules:
                 current = parent_of[current]
 
     def references(self) -> None:
-        """Every ``sources`` entry names a known source."""
+        """Every ``sources`` entry names a known source; events name known units."""
+        units = {self.data.department.id} | {u.id for u in self.data.units}
+        for i, event in enumerate(self.data.history):
+            for j, ref in enumerate(event.units):
+                if ref not in units:
+                    self.add(("history", i, "units", j), f"unknown unit '{ref}'{_suggest(ref, units)}")
         known = {s.id for s in self.data.sources}
         for section in ("units", "relationships", "history", "operations", "figures"):
             for i, record in enumerate(getattr(self.data, section)):

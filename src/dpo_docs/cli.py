@@ -1,0 +1,163 @@
+"""The ``dpo-docs`` command: options, log handlers, progress, and exit codes.
+
+Exit codes: 0 success; 1 the data, a template or an output could not be processed
+(every problem is printed with its location); 2 the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from dpo_docs import __version__
+from dpo_docs.errors import DataError, DpoDocsError
+from dpo_docs.i18n import LABELS
+from dpo_docs.settings import PAPER_SIZES, TARGET_KINDS, default_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(exc: DpoDocsError) -> None:
+    """Print a library error the way a user can act on, then exit 1."""
+    if isinstance(exc, DataError):
+        click.echo(exc.report(), err=True)
+        click.secho(f"error: {exc}; nothing was written", fg="red", err=True)
+    else:
+        click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def _langs(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Parse ``--lang fr,en`` into a tuple, refusing languages without labels."""
+    if value is None:
+        return None
+    langs = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [lang for lang in langs if lang not in LABELS]
+    if unknown or not langs:
+        raise click.BadParameter(
+            f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}; available: {', '.join(sorted(LABELS))}"
+        )
+    return langs
+
+
+def _settings(obj: dict, **options):
+    """Settings for this run: the project's defaults, then the options given."""
+    return default_settings().with_options(**options)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dpo-docs")
+@click.option("-v", "--verbose", count=True, help="Say more: -v lists each step, -vv debugs.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Build the DPO briefing PDF, Word fact sheets and org-chart handout from data/.
+
+    \b
+    Exit codes: 0 success; 1 invalid data, template or output problem
+    (every problem is listed with file:line:column); 2 wrong command line.
+    """
+    level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # WeasyPrint reports every CSS property it skips; only worth seeing when debugging.
+    logging.getLogger("weasyprint").setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    ctx.obj = {"quiet": quiet}
+
+
+def _common(func):
+    """Options shared by the commands that read a project."""
+    func = click.option("--data", "data_dir", type=click.Path(path_type=Path),
+                        help="Data folder [default: ./data].")(func)
+    return func
+
+
+@cli.command()
+@_common
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
+              help="Templates folder [default: ./templates].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder [default: ./output].")
+@click.option("--only", type=click.Choice(TARGET_KINDS), multiple=True,
+              help="Build only this kind of document (repeatable).")
+@click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")
+@click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
+              help="Paper of the org-chart handout [default: A3].")
+@click.pass_obj
+def build(obj: dict, only: tuple[str, ...], **options) -> None:
+    """Render the documents into the output folder (output/<lang>/...)."""
+    from dpo_docs.build import build as run_build
+
+    settings = _settings(obj, only=only or None, **options)
+    started = time.monotonic()
+
+    def progress(done: int, total: int, target) -> None:
+        if not obj["quiet"]:
+            click.echo(f"[{done}/{total}] {target.label}", err=True)
+
+    try:
+        result = run_build(settings, progress=progress)
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(
+            f"built {len(result.targets)} documents ({len(result.written)} files) in "
+            f"{_shown(settings.out_dir)} in {time.monotonic() - started:.1f} s", err=True,
+        )
+
+
+@cli.command()
+@_common
+@click.pass_obj
+def validate(obj: dict, **options) -> None:
+    """Check the data; print every problem as file:line:column and exit 1 if any."""
+    from dpo_docs.build import load_data
+
+    settings = _settings(obj, **options)
+    try:
+        data = load_data(settings)
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(f"data is valid: {len(data.units)} units, {len(data.operations)} operations, "
+                   f"{len(data.figures)} figures, {len(data.sources)} sources")
+
+
+@cli.command(name="list")
+@_common
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: ./output].")
+@click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")
+@click.pass_obj
+def list_targets(obj: dict, **options) -> None:
+    """List every document the build makes, with its output paths."""
+    from dpo_docs.build import load_data, plan
+
+    settings = _settings(obj, **options)
+    try:
+        targets = plan(load_data(settings), settings)
+    except DpoDocsError as exc:
+        _fail(exc)
+    for target in targets:
+        paths = ", ".join(_shown(settings.out_dir / p) for p in target.paths)
+        click.echo(f"{target.kind:<11} {target.lang:<3} {target.key:<24} {paths}")
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it is under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dpo-docs")

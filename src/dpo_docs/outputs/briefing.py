@@ -1,0 +1,102 @@
+"""The briefing: a multi-page A4 PDF rendered from templates/briefing.html."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from markupsafe import Markup
+
+from dpo_docs.i18n import plain
+from dpo_docs.model import Data
+from dpo_docs.outputs import Job, Target
+from dpo_docs.render import render_template
+from dpo_docs.timeline import Mark, timeline_svg
+from dpo_docs.views import chart_node, outline
+
+log = logging.getLogger(__name__)
+
+# Room for the chart on the landscape structure page, in pt, below its heading.
+CHART_BOX = (739.0, 400.0)
+MIN_TEXT_PT = 7.0
+SECTIONS = ("mission", "leadership", "structure", "relationships", "history", "operations",
+            "figures", "sources")
+
+
+def scale_svg(svg: str, scale: float) -> str:
+    """Scale the outer width and height of an SVG (the viewBox keeps the drawing)."""
+    def resize(match: re.Match) -> str:
+        return f'{match.group(1)}="{float(match.group(2)) * scale:.2f}pt"'
+
+    head, sep, rest = svg.partition(">")
+    head = re.sub(r'\b(width|height)="([\d.]+)pt"', resize, head, count=2)
+    return head + sep + rest
+
+
+def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[str, float]:
+    """The whole org chart as inline SVG fitted to ``box``, and the scale it was given."""
+    from dpo_docs.chart.layout import layout
+    from dpo_docs.chart.svg import to_svg
+
+    chart = layout(chart_node(job.tree, job.lang))
+    scale = min(1.0, box[0] / chart.width, box[1] / chart.height)
+    min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
+    if min_size * scale < MIN_TEXT_PT - 1e-6:
+        log.warning("org chart text prints at %.1f pt, below %.0f pt", min_size * scale, MIN_TEXT_PT)
+    name = plain(job.data.department.name, job.lang)
+    svg = to_svg(chart, title=f"{job.labels['orgchart']} — {name}",
+                 desc="\n".join(outline(job.tree, job.lang)), standalone=False, id_prefix=id_prefix)
+    return scale_svg(svg, scale), scale
+
+
+class Briefing:
+    """The department's briefing in one PDF."""
+
+    name = "briefing"
+
+    def targets(self, data: Data, lang: str) -> list[Target]:
+        """One briefing per language."""
+        return [Target(self.name, lang, "briefing", (f"{lang}/briefing.pdf",))]
+
+    def context(self, job: Job) -> dict:
+        """The namespaced template context: org, doc, build, labels."""
+        data, lang, labels = job.data, job.lang, job.labels
+        dept = data.department
+        name = plain(dept.name, lang)
+        heads = [{"unit": dept.name, "head": dept.head}] if dept.head else []
+        heads += [{"unit": n.name, "head": n.head} for n in job.tree.children if n.head]
+        marks = [
+            Mark(i, e.year, plain(e.label, lang) if e.label else str(e.year))
+            for i, e in enumerate(data.history, start=1)
+        ]
+        timeline = timeline_svg(
+            marks, width=482.0, title=f"{labels['timeline']} — {name}",
+            desc="; ".join(f"{m.label}: {plain(e.text, lang)}" for m, e in zip(marks, data.history)),
+        ) if marks else ""
+        chart, _ = chart_markup(job, CHART_BOX, "briefing-chart")
+        titles = {s.id: plain(s.title, lang) for s in data.sources}
+        other_names = [
+            {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
+        ]
+        doc = {
+            "lang": lang,
+            "title": f"{labels['briefing']} — {name}",
+            "subject": f"{labels['briefing']} : {name} ({plain(dept.acronym, lang)})",
+            "other_names": other_names,
+            "sections": [{"id": s, "title": labels[s]} for s in SECTIONS],
+            "heads": heads,
+            "tree": job.tree,
+            "chart_svg": Markup(chart),
+            "chart_caption": f"{labels['orgchart']} — {name}",
+            "events": data.history,
+            "timeline_svg": Markup(timeline),
+            "source_titles": lambda ids: "; ".join(titles[i] for i in ids),
+        }
+        return {"org": data, "doc": doc, "build": job.build, "labels": labels}
+
+    def render(self, target: Target, job: Job) -> dict[str, bytes]:
+        """Render the briefing's HTML, then its PDF."""
+        from dpo_docs.outputs.weasy import html_to_pdf
+
+        html = render_template(job.env, "briefing.html", self.context(job))
+        return {target.paths[0]: html_to_pdf(html, job.settings.templates_dir)}
