@@ -23,6 +23,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 PathKey = tuple[str | int, ...]
@@ -35,6 +36,8 @@ class LoadedData:
     values: dict[str, Any] = field(default_factory=dict)
     locations: dict[PathKey, Location] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
 
     def where(self, path: PathKey) -> Location:
         """The location of ``path``, or of its nearest located ancestor."""
@@ -88,6 +91,9 @@ class _Builder:
             self.problem(node, path, "YAML aliases (*name) are not supported; write the value out")
             return None
         self.seen.add(id(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.problem(node, path, f"unsupported YAML tag '{node.tag}'")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -151,11 +157,11 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def load_file(path: Path, label: str, out: LoadedData, problems: list[Problem]) -> None:
-    """Load one data file into ``out``; its top-level keys become sections."""
+def load_file(path: Path, label: str, out: LoadedData, problems: list[Problem]) -> bool:
+    """Load one data file into ``out``; False when the file could not be read as YAML."""
     text = _read_text(path, label, problems)
     if text is None:
-        return
+        return False
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -165,17 +171,17 @@ def load_file(path: Path, label: str, out: LoadedData, problems: list[Problem]) 
         if "\t" in what or "'\\t'" in what:
             what += " (use spaces, not tabs, to indent)"
         problems.append(Problem(where, "", f"YAML syntax error: {what}"))
-        return
+        return False
     except yaml.YAMLError as exc:
         problems.append(Problem(Location(label), "", f"YAML error: {exc}"))
-        return
+        return False
     if node is None:
         problems.append(Problem(Location(label), "", "file is empty"))
-        return
+        return True
     builder = _Builder(label, out, problems)
     if not isinstance(node, yaml.MappingNode):
         builder.problem(node, (), "the file must be a mapping of sections (e.g. 'units:')")
-        return
+        return False
     sections = builder.build(node, ())
     for key, value in sections.items():
         if key in out.values:
@@ -183,17 +189,22 @@ def load_file(path: Path, label: str, out: LoadedData, problems: list[Problem]) 
                 Problem(out.locations[(key,)], key, f"section '{key}' is defined in two files")
             )
         out.values.setdefault(key, value)
+    return True
 
 
 def load(data_dir: Path, root: Path | None = None) -> LoadedData:
-    """Load every data file of ``data_dir``; raise DataError listing every problem."""
-    problems: list[Problem] = []
+    """Load every data file of ``data_dir``, recording (not raising) problems in values.
+
+    Raises DataError only when there is nothing to load; validation reports the rest
+    together with its own findings.
+    """
     if not data_dir.is_dir():
         raise DataError([Problem(Location(str(data_dir)), "", "data folder not found")])
     files = data_files(data_dir)
     if not files:
         raise DataError([Problem(Location(str(data_dir)), "", "no .yaml files in the data folder")])
     out = LoadedData(files=tuple(files))
+    problems = out.problems
     base = root or data_dir.parent
     for path in files:
         try:
@@ -201,7 +212,7 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
         except ValueError:
             label = str(path)
         log.debug("loading %s", label)
-        load_file(path, label, out, problems)
-    if problems:
-        raise DataError(problems)
+        before = len(out.values)
+        if not load_file(path, label, out, problems) and len(out.values) == before:
+            out.unreadable = True
     return out

@@ -20,6 +20,9 @@ _TYPE_NAMES = {
     "int_type": "a whole number",
     "int_from_float": "a whole number",
     "float_type": "a number",
+    "float_parsing": "a number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
     "date_type": "a date (YYYY-MM-DD)",
     "dict_type": "a mapping of language codes to text, e.g. {fr: …}",
     "model_type": "a mapping of fields",
@@ -122,48 +125,81 @@ def _pydantic_problems(loaded: LoadedData, exc: ValidationError) -> list[Problem
     return problems
 
 
-class _Rules:
-    """Checks that span records: ids, parents, cycles, references, dates."""
+def _records(values: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a section with their index; anything malformed is skipped."""
+    items = values.get(section)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
 
-    def __init__(self, data: Data, loaded: LoadedData, today: dt.date):
-        self.data = data
+
+def _text_id(value: Any) -> str | None:
+    """``value`` when it is usable as an id, else None (the model reports it)."""
+    return value if isinstance(value, str) else None
+
+
+class _Rules:
+    """Checks that span records: ids, parents, cycles, references, dates.
+
+    They read the raw values, not the models, so they run even where some records
+    failed the model checks, and every problem is reported in one pass.
+    """
+
+    def __init__(self, loaded: LoadedData, today: dt.date):
+        self.values = loaded.values
         self.loaded = loaded
         self.today = today
         self.problems: list[Problem] = []
+        dept = self.values.get("department")
+        self.dept_id = _text_id(dept.get("id")) if isinstance(dept, dict) else None
 
     def add(self, path: PathKey, message: str) -> None:
         """Record a problem at ``path``."""
         self.problems.append(Problem(self.loaded.where(path), format_path(path), message))
 
-    def unique_ids(self, section: str, records: Iterable[Any], taken: dict[str, PathKey]) -> None:
+    def unique_ids(self, section: str, taken: dict[str, PathKey]) -> None:
         """Ids must be unique within a section (and units must not reuse the department's)."""
-        for i, record in enumerate(records):
+        for i, record in _records(self.values, section):
+            record_id = _text_id(record.get("id"))
+            if record_id is None:
+                continue
             path = (section, i, "id")
-            if record.id in taken:
-                self.add(path, f"duplicate id '{record.id}' (already used at {format_path(taken[record.id])})")
+            if record_id in taken:
+                self.add(path, f"duplicate id '{record_id}' (already used at {format_path(taken[record_id])})")
             else:
-                taken[record.id] = path
+                taken[record_id] = path
+
+    def unit_ids(self) -> set[str]:
+        """Every id a ``parent`` or an event may name."""
+        ids = {_text_id(u.get("id")) for _, u in _records(self.values, "units")}
+        return {i for i in ids | {self.dept_id} if i}
 
     def parents(self) -> None:
         """Every parent exists, and following parents always reaches the department."""
-        known = {self.data.department.id} | {u.id for u in self.data.units}
-        parent_of = {u.id: u.parent for u in self.data.units}
-        for i, unit in enumerate(self.data.units):
-            if unit.parent == unit.id:
-                self.add(("units", i, "parent"), f"unit '{unit.id}' cannot be its own parent")
-            elif unit.parent not in known:
-                hint = _suggest(unit.parent, known)
-                self.add(("units", i, "parent"), f"unknown unit '{unit.parent}'{hint}")
+        known = self.unit_ids()
+        parent_of: dict[str, str] = {}
+        for i, unit in _records(self.values, "units"):
+            unit_id, parent = _text_id(unit.get("id")), _text_id(unit.get("parent"))
+            if unit_id is None or parent is None:
+                continue
+            parent_of.setdefault(unit_id, parent)
+            if parent == unit_id:
+                self.add(("units", i, "parent"), f"unit '{unit_id}' cannot be its own parent")
+            elif parent not in known:
+                self.add(("units", i, "parent"), f"unknown unit '{parent}'{_suggest(parent, known)}")
         reported: set[frozenset[str]] = set()
-        for i, unit in enumerate(self.data.units):
-            chain, current = [unit.id], unit.parent
+        for i, unit in _records(self.values, "units"):
+            unit_id = _text_id(unit.get("id"))
+            if unit_id is None or unit_id not in parent_of:
+                continue
+            chain, current = [unit_id], parent_of[unit_id]
             while current in parent_of:
                 if current in chain:
                     cycle = chain[chain.index(current):] + [current]
                     key = frozenset(cycle)
                     # Report each cycle once, at the unit where it closes, and leave
                     # self-parents to the clearer message above.
-                    if current == unit.id and len(key) > 1 and key not in reported:
+                    if current == unit_id and len(key) > 1 and key not in reported:
                         reported.add(key)
                         self.add(("units", i, "parent"), f"cycle in the unit tree: {' -> '.join(cycle)}")
                     break
@@ -172,60 +208,75 @@ class _Rules:
 
     def references(self) -> None:
         """Every ``sources`` entry names a known source; events name known units."""
-        units = {self.data.department.id} | {u.id for u in self.data.units}
-        for i, event in enumerate(self.data.history):
-            for j, ref in enumerate(event.units):
-                if ref not in units:
-                    self.add(("history", i, "units", j), f"unknown unit '{ref}'{_suggest(ref, units)}")
-        known = {s.id for s in self.data.sources}
+        sources = {_text_id(s.get("id")) for _, s in _records(self.values, "sources")} - {None}
+        units = self.unit_ids()
+        for i, event in _records(self.values, "history"):
+            self._refs(("history", i, "units"), event.get("units"), units, "unit")
         for section in ("units", "relationships", "history", "operations", "figures"):
-            for i, record in enumerate(getattr(self.data, section)):
-                self._refs((section, i), record, known)
-        self._refs(("department",), self.data.department, known)
+            for i, record in _records(self.values, section):
+                self._cited((section, i), record, sources)
+        dept = self.values.get("department")
+        if isinstance(dept, dict):
+            self._cited(("department",), dept, sources)
 
-    def _refs(self, path: PathKey, record: Any, known: set[str]) -> None:
-        """Check the source references of one record and of its head."""
-        for j, ref in enumerate(record.sources):
-            if ref not in known:
-                self.add(path + ("sources", j), f"unknown source '{ref}'{_suggest(ref, known)}")
-        head = getattr(record, "head", None)
-        if head is not None:
-            for j, ref in enumerate(head.sources):
-                if ref not in known:
-                    self.add(path + ("head", "sources", j), f"unknown source '{ref}'{_suggest(ref, known)}")
+    def _cited(self, path: PathKey, record: dict[str, Any], sources: set[str]) -> None:
+        """Check the source references of a record and of its head."""
+        self._refs(path + ("sources",), record.get("sources"), sources, "source")
+        head = record.get("head")
+        if isinstance(head, dict):
+            self._refs(path + ("head", "sources"), head.get("sources"), sources, "source")
+
+    def _refs(self, path: PathKey, refs: Any, known: set[str], what: str) -> None:
+        """Each text in ``refs`` must be one of ``known``."""
+        if not isinstance(refs, list):
+            return
+        for j, ref in enumerate(refs):
+            if isinstance(ref, str) and ref not in known:
+                self.add(path + (j,), f"unknown {what} '{ref}'{_suggest(ref, known)}")
 
     def dates(self) -> None:
         """Years and dates of the past cannot lie in the future."""
         year = self.today.year
-        for i, unit in enumerate(self.data.units):
-            if unit.created is not None and unit.created > year:
-                self.add(("units", i, "created"), f"year {unit.created} is in the future")
-        for i, event in enumerate(self.data.history):
-            if event.year > year:
-                self.add(("history", i, "year"), f"year {event.year} is in the future")
-        for i, op in enumerate(self.data.operations):
-            if op.start > year:
-                self.add(("operations", i, "start"), f"year {op.start} is in the future")
-        for i, fig in enumerate(self.data.figures):
-            if fig.as_of > self.today:
-                self.add(("figures", i, "as_of"), f"date {fig.as_of.isoformat()} is in the future")
-            if fig.period_start and fig.period_end and fig.period_start > fig.period_end:
+        for section, key in (("units", "created"), ("history", "year"), ("operations", "start")):
+            for i, record in _records(self.values, section):
+                value = record.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and year < value <= 2100:
+                    self.add((section, i, key), f"year {value} is in the future")
+        for i, fig in _records(self.values, "figures"):
+            as_of, start, end = fig.get("as_of"), fig.get("period_start"), fig.get("period_end")
+            if isinstance(as_of, dt.date) and as_of > self.today:
+                self.add(("figures", i, "as_of"), f"date {as_of.isoformat()} is in the future")
+            if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
                 self.add(("figures", i, "period_end"), "period ends before it starts")
+
+
+def _follows(problem: Problem, earlier: list[Problem], unreadable: bool) -> bool:
+    """True when a model problem only repeats a loading problem in other words."""
+    if unreadable and "." not in problem.path and "[" not in problem.path:
+        return True  # a section missing because its file could not be parsed
+    return any(
+        p.path and (problem.path == p.path or problem.path.startswith(p.path + "."))
+        for p in earlier
+    )
 
 
 def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
     """Validate loaded data into a ``Data`` model, or raise DataError with every problem."""
-    try:
-        data = Data.model_validate(loaded.values)
-    except ValidationError as exc:
-        raise DataError(_pydantic_problems(loaded, exc)) from None
-    rules = _Rules(data, loaded, today or dt.date.today())
-    rules.unique_ids("units", data.units, {data.department.id: ("department", "id")})
+    problems = list(loaded.problems)
+    rules = _Rules(loaded, today or dt.date.today())
+    rules.unique_ids("units", {rules.dept_id: ("department", "id")} if rules.dept_id else {})
     for section in ("relationships", "operations", "figures", "sources"):
-        rules.unique_ids(section, getattr(data, section), {})
+        rules.unique_ids(section, {})
     rules.parents()
     rules.references()
     rules.dates()
-    if rules.problems:
-        raise DataError(rules.problems)
+    problems += rules.problems
+    try:
+        data = Data.model_validate(loaded.values)
+    except ValidationError as exc:
+        found = _pydantic_problems(loaded, exc)
+        problems += [p for p in found if not _follows(p, loaded.problems, loaded.unreadable)]
+        raise DataError(problems) from None
+    if problems:
+        raise DataError(problems)
     return data

@@ -71,7 +71,7 @@ class Briefing:
         ]
         timeline = timeline_svg(
             marks, width=482.0, title=f"{labels['timeline']} — {name}",
-            desc="; ".join(f"{m.label}: {plain(e.text, lang)}" for m, e in zip(marks, data.history)),
+            desc="; ".join(f"{m.label}: {plain(e.text, lang)}" for m, e in zip(marks, data.history, strict=True)),
         ) if marks else ""
         chart, _ = chart_markup(job, CHART_BOX, "briefing-chart")
         titles = {s.id: plain(s.title, lang) for s in data.sources}

@@ -1,0 +1,66 @@
+# dpo-docs: `make briefing` and `make test` set up everything they need on a fresh
+# Debian machine with Python 3.11+: the virtual environment, the Python packages and
+# (as root, or by printing the command) the system libraries.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DPO    := $(BIN)/dpo-docs
+ARGS   ?=
+
+.PHONY: all briefing factsheets orgchart validate list test lint clean distclean sysdeps sysdeps-test venv help
+
+help:
+	@echo "make briefing    build output/fr/briefing.pdf"
+	@echo "make factsheets  build output/fr/factsheets/*.docx"
+	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
+	@echo "make all         build every document"
+	@echo "make validate    check the data in data/"
+	@echo "make test        run the test suite"
+	@echo "make lint        run ruff"
+	@echo "make clean       remove built outputs"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) || { echo "cannot create a virtual environment; on Debian: sudo apt-get install -y python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+sysdeps:
+	@tools/sysdeps.sh
+
+sysdeps-test:
+	@tools/sysdeps.sh test
+
+briefing: sysdeps $(STAMP)
+	$(DPO) build --only briefing $(ARGS)
+
+factsheets: sysdeps $(STAMP)
+	$(DPO) build --only factsheets $(ARGS)
+
+orgchart: sysdeps $(STAMP)
+	$(DPO) build --only orgchart $(ARGS)
+
+all: sysdeps $(STAMP)
+	$(DPO) build $(ARGS)
+
+validate: $(STAMP)
+	$(DPO) validate
+
+list: $(STAMP)
+	$(DPO) list
+
+test: sysdeps-test $(STAMP)
+	$(BIN)/pytest -q $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools
+
+clean:
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,135 @@
+"""Render a chart layout as PNG bytes with Pillow (for Word documents)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from dpo_docs import fonts
+from dpo_docs.chart.layout import Box, ChartError, ChartLayout
+from dpo_docs.chart.svg import (
+    BOX_STROKE_WIDTH,
+    CONNECTOR_COLOUR,
+    CONNECTOR_WIDTH,
+    CORNER_RADIUS,
+    DASH,
+    colours_for,
+)
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
+log = logging.getLogger(__name__)
+
+# A 300 dpi A0 sheet is about 140 million pixels; beyond that something is wrong.
+MAX_PIXELS = 150_000_000
+
+
+def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
+    """The chart drawn at ``dpi`` on white, as deterministic PNG bytes."""
+    from PIL import Image, ImageDraw  # lazy: Pillow is only needed for Word output
+    from PIL.PngImagePlugin import PngInfo
+
+    if not 36 <= dpi <= 1200:
+        raise ChartError(f"dpi must be between 36 and 1200, got {dpi}")
+    scale = dpi / 72
+    size = (max(1, round(layout.width * scale)), max(1, round(layout.height * scale)))
+    if size[0] * size[1] > MAX_PIXELS:
+        raise ChartError(f"chart would be {size[0]}x{size[1]} px at {dpi} dpi; lower the dpi")
+    image = Image.new("RGB", size, "#ffffff")
+    draw = ImageDraw.Draw(image)
+    line_w = max(1, round(CONNECTOR_WIDTH * scale))
+    for link in layout.connectors:
+        pts = [(x * scale, y * scale) for x, y in link.points]
+        draw.line(pts, fill=CONNECTOR_COLOUR, width=line_w, joint="curve")
+    faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont] = {}
+    for box in layout.boxes:
+        _draw_box(draw, box, scale, faces)
+    info = PngInfo()
+    # Fixed metadata only: a timestamp would make every build's bytes differ.
+    info.add_text("Software", "dpo-docs")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(dpi, dpi), pnginfo=info, optimize=False, compress_level=6)
+    return buffer.getvalue()
+
+
+def _draw_box(
+    draw: ImageDraw.ImageDraw,
+    box: Box,
+    scale: float,
+    faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont],
+) -> None:
+    """Fill, border and text of one box."""
+    from PIL import ImageFont
+
+    colours = colours_for(box.kind)
+    x0, y0 = box.x * scale, box.y * scale
+    x1, y1 = (box.x + box.w) * scale, (box.y + box.h) * scale
+    radius = CORNER_RADIUS * scale
+    stroke = max(1, round(BOX_STROKE_WIDTH * scale))
+    if box.shared:
+        draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
+        _dashed_outline(draw, (x0, y0, x1, y1), radius, colours.stroke, stroke, scale)
+    else:
+        draw.rounded_rectangle(
+            (x0, y0, x1, y1), radius=radius, fill=colours.fill, outline=colours.stroke,
+            width=stroke,
+        )  # fmt: skip
+    for line in box.lines:
+        key = (line.bold, line.italic, line.size * scale)
+        face = faces.get(key)
+        if face is None:
+            path = fonts.font_path(line.bold, line.italic)
+            # BASIC layout gives identical output whether or not libraqm is installed.
+            face = ImageFont.truetype(str(path), key[2], layout_engine=ImageFont.Layout.BASIC)
+            faces[key] = face
+        # Glyph by glyph at the advances fonts.text_width measured: Pillow's own layout
+        # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
+        # push long lines into the box border.
+        x, y = line.x * scale, line.y * scale
+        for char in line.text:
+            if not char.isspace():
+                draw.text((x, y), char, font=face, fill=colours.text, anchor="ls")
+            x += fonts.text_width(char, line.size, line.bold, line.italic) * scale
+
+
+def _dashed_outline(
+    draw: ImageDraw.ImageDraw,
+    rect: tuple[float, float, float, float],
+    radius: float,
+    colour: str,
+    width: int,
+    scale: float,
+) -> None:
+    """Dashed straight edges and solid rounded corners (Pillow has no dash pattern)."""
+    x0, y0, x1, y1 = rect
+    on, off = DASH[0] * scale, DASH[1] * scale
+    edges = [
+        ((x0 + radius, y0), (x1 - radius, y0)),
+        ((x1, y0 + radius), (x1, y1 - radius)),
+        ((x1 - radius, y1), (x0 + radius, y1)),
+        ((x0, y1 - radius), (x0, y0 + radius)),
+    ]
+    for (ax, ay), (bx, by) in edges:
+        length = math.hypot(bx - ax, by - ay)
+        if length <= 0:
+            continue
+        ux, uy = (bx - ax) / length, (by - ay) / length
+        pos = 0.0
+        while pos < length:
+            end = min(pos + on, length)
+            draw.line(
+                [(ax + ux * pos, ay + uy * pos), (ax + ux * end, ay + uy * end)],
+                fill=colour, width=width,
+            )  # fmt: skip
+            pos = end + off
+    d = 2 * radius
+    for box, start in (
+        ((x0, y0, x0 + d, y0 + d), 180),
+        ((x1 - d, y0, x1, y0 + d), 270),
+        ((x1 - d, y1 - d, x1, y1), 0),
+        ((x0, y1 - d, x0 + d, y1), 90),
+    ):
+        draw.arc(box, start, start + 90, fill=colour, width=width)

@@ -1,0 +1,158 @@
+"""Render Word fact sheets from a Jinja-tagged .docx template with docxtpl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from dpo_docs.errors import TemplateError
+
+log = logging.getLogger(__name__)
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# A chart taller than this is scaled by height instead, so it fits an A4 page.
+MAX_CHART_HEIGHT_MM = 200.0
+CORE_TEXT_LIMIT = 255  # python-docx refuses longer core-property strings
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def render_factsheet(
+    template: Path,
+    context: dict,
+    chart_png: bytes | None,
+    chart_alt: str,
+    chart_width_mm: float = 160,
+) -> bytes:
+    """Render the fact-sheet template with context; return reproducible .docx bytes."""
+    import jinja2
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    template = Path(template)
+    if not template.is_file():
+        raise TemplateError(f"{template}: template not found")
+    tpl = DocxTemplate(str(template))
+    ctx = dict(context)
+    doc = dict(ctx["doc"])
+    ctx["doc"] = doc
+    doc["chart"] = _inline_image(tpl, chart_png, chart_width_mm) if chart_png else None
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    try:
+        tpl.render(ctx, jinja_env=env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(_describe(template, tpl, exc)) from exc
+    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
+        raise TemplateError(f"{template}: not a readable .docx template ({exc})") from exc
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"{template}: rendering produced invalid XML ({exc})") from exc
+
+    caption = str(doc.get("chart_caption") or "")
+    pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
+    _set_core_properties(tpl.docx, doc, ctx["build"]["date"])
+    buf = io.BytesIO()
+    tpl.save(buf)
+    log.debug("rendered %s with %d picture(s)", template, pictures)
+    return normalize_zip(buf.getvalue())
+
+
+def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
+    """Make the docxtpl InlineImage for the chart, capped to fit the page height."""
+    from docx.image.image import Image
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    image = Image.from_blob(png)
+    ratio = image.px_height / image.px_width if image.px_width else 1.0
+    if width_mm * ratio > MAX_CHART_HEIGHT_MM:
+        return InlineImage(tpl, io.BytesIO(png), height=Mm(MAX_CHART_HEIGHT_MM))
+    return InlineImage(tpl, io.BytesIO(png), width=Mm(width_mm))
+
+
+def _describe(template: Path, tpl: Any, exc: Exception) -> str:
+    """Say which template, which part and, where jinja knows it, which line failed."""
+    where = str(template)
+    part = getattr(tpl, "current_rendering_part", None)
+    if part is not None:
+        where += f" ({part.partname})"
+    line = getattr(exc, "lineno", None) or _template_line(exc)
+    if line:
+        where += f", line {line}"
+    message = getattr(exc, "message", None) or str(exc)
+    context = getattr(exc, "docx_context", None)
+    if context:
+        # docxtpl keeps the text around the failing line: the user can find it in Word.
+        near = " / ".join(t.strip() for t in context if t.strip())
+        if near:
+            message += f" (near: {near})"
+    return f"{where}: {message}"
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line of a runtime jinja error, read from its rewritten traceback."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _set_alt_text(document: Any, descr: str, title: str) -> int:
+    """Set descr and title on every picture's wp:docPr, in every part; return the count."""
+    count = 0
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is None:
+            continue
+        for doc_pr in element.iter(f"{{{WP_NS}}}docPr"):
+            doc_pr.set("descr", descr)
+            doc_pr.set("title", title)
+            count += 1
+    return count
+
+
+def _set_core_properties(document: Any, doc: dict, date: dt.date) -> None:
+    """Describe the document in its core properties, dated by the build, never the clock."""
+    props = document.core_properties
+    props.title = str(doc.get("title") or "")[:CORE_TEXT_LIMIT]
+    props.subject = str(doc.get("subtitle") or "")[:CORE_TEXT_LIMIT]
+    props.language = str(doc.get("lang") or "")
+    props.author = "dpo-docs"
+    props.last_modified_by = "dpo-docs"
+    props.comments = ""
+    props.revision = 1
+    stamp = _midnight_utc(date)
+    props.created = stamp
+    props.modified = stamp
+
+
+def _midnight_utc(date: dt.date) -> dt.datetime:
+    """Midnight UTC of a date (a datetime is reduced to its UTC date)."""
+    if isinstance(date, dt.datetime):
+        if date.tzinfo is not None:
+            date = date.astimezone(dt.UTC)
+        date = date.date()
+    return dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed timestamps and a stable entry order: same parts, same bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        names = src.namelist()
+        # Office expects [Content_Types].xml first; the rest sorted for stability.
+        names.sort(key=lambda n: (n != "[Content_Types].xml", n))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for name in names:
+                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 0  # the default depends on the host OS
+                info.external_attr = 0
+                dst.writestr(info, src.read(name))
+    return out.getvalue()

@@ -1,0 +1,56 @@
+"""Shared fixtures: a copy of the project in a temporary folder, and one full build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dpo_docs.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy data/ and templates/ into ``dest`` and return it."""
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    return dest
+
+
+def run(project: Path, *args: str):
+    """Run the CLI in ``project`` (as the working folder); returns the Click result."""
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(project)
+    try:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def pdf_text(path: Path, *pages: int) -> str:
+    """The text of a PDF (or of pages first..last), as pdftotext extracts it."""
+    cmd = ["pdftotext", "-layout"]
+    if pages:
+        cmd += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run(cmd + [str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the default project."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project built once for the whole session; returns its output folder."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    return project / "output"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages a build (and, with "test", the test suite) needs are
+# installed. As root it installs what is missing; otherwise it prints the command.
+set -euo pipefail
+
+runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+testing=(poppler-utils qpdf libreoffice-writer-nogui)
+
+wanted=("${runtime[@]}")
+for group in "$@"; do
+  [ "$group" = test ] && wanted+=("${testing[@]}")
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "sysdeps: not a Debian-like system; install the equivalents of: ${wanted[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "sysdeps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "sysdeps: missing system packages; install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
