@@ -1,0 +1,82 @@
+"""The Word fact sheets built from the default data: reopened, and converted by LibreOffice."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.conftest import pdf_text
+
+SHEETS = ["dpo", "orolsi", "oma", "strategic-partnership"]
+
+
+def headings(document) -> list[str]:
+    """The Heading 1 texts, in order."""
+    return [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+
+
+def key_facts(document) -> dict[str, str]:
+    """The key-facts table as label -> value."""
+    table = document.tables[0]
+    return {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
+
+
+def test_department_sheet(built: Path) -> None:
+    document = docx.Document(built / "fr/factsheets/dpo.docx")
+    title = next(p.text for p in document.paragraphs if p.style.name == "Title")
+    assert title == "Département des opérations de paix"
+    assert headings(document) == ["Présentation", "Faits essentiels", "Direction", "Unités rattachées",
+                                  "Organigramme", "Historique", "Sources"]
+    facts = key_facts(document)
+    assert facts["Sigle"] == "DPO"
+    assert facts["Année de création"] == "1992"
+    assert "Jean-Pierre Lacroix" in facts["Direction"]
+    assert facts["Pays fournissant du personnel en uniforme"] == "119 (au 27 mai 2025)"
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert any(b.startswith("Bureau des affaires militaires (OMA)") for b in bullets)
+    assert document.core_properties.title == title
+    assert document.core_properties.language == "fr"
+    pictures = document.inline_shapes
+    assert len(pictures) == 1
+    assert pictures[0]._inline.docPr.get("descr").startswith("Organigramme — Département des opérations de paix.")
+
+
+def test_office_sheet_shows_its_branch_head_and_history(built: Path) -> None:
+    document = docx.Document(built / "fr/factsheets/orolsi.docx")
+    assert "Historique" in headings(document)
+    facts = key_facts(document)
+    assert facts["Rattachement"] == "Département des opérations de paix (DPO)"
+    assert facts["Année de création"] == "2007"
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert "Service de la lutte antimines des Nations Unies (UNMAS)" in bullets
+    alt = document.inline_shapes[0]._inline.docPr.get("descr")
+    assert "Police Division" in alt and "Bureau des affaires militaires" not in alt
+    oma = docx.Document(built / "fr/factsheets/oma.docx")
+    assert "Direction" in headings(oma)
+    assert any("Conseiller militaire" in p.text for p in oma.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def converted(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("lo")
+    files = [str(built / f"fr/factsheets/{sheet}.docx") for sheet in SHEETS]
+    result = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{out}/profile",
+         "--convert-to", "pdf", "--outdir", str(out), *files],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_libreoffice_converts_every_sheet(converted: Path, sheet: str) -> None:
+    pdf = converted / f"{sheet}.pdf"
+    assert pdf.exists()
+    text = pdf_text(pdf)
+    assert "Faits essentiels" in text
+    assert "Page 1 sur" in text
+    assert "{{" not in text and "{%" not in text
