@@ -19,6 +19,7 @@ SEED_FACTS = [
     "processus politiques actifs et durables",
     "organisations non gouvernementales",
     "la lutte antimines",
+    "Les origines du DPO remontent à 1948",
     "ONUST",
     "UNMOGIP",
     "Bureau des affaires politiques",
@@ -120,13 +121,23 @@ def test_org_chart_and_timeline_are_vector_graphics(briefing: Path) -> None:
     assert "1940" in history and "2030" in history and "10. 2021" in history
 
 
-def test_data_is_text_in_the_pdf(project: Path) -> None:
-    dept = project / "data/department.yaml"
-    dept.write_text(dept.read_text(encoding="utf-8").replace(
-        "    fr: Département des opérations de paix\n",
-        "    fr: \"Département <b>{{ 7*7 }}</b> & {% raw %}\"\n"), encoding="utf-8")
-    result = run(project, "build", "--only", "briefing")
+def test_data_is_text_in_every_output(project: Path) -> None:
+    typed = "Bureau <b>{{ 7*7 }}</b> & ]]> {% raw %}"
+    units = project / "data/units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace(
+        "      fr: Bureau des affaires militaires\n", f"      fr: \"{typed}\"\n"), encoding="utf-8")
+    result = run(project, "build")
     assert result.exit_code == 0, result.output
-    text = flat(pdf_text(project / "output/fr/briefing.pdf", 1))
-    assert "Département <b>{{ 7*7 }}</b> & {% raw %}" in text
-    assert "49" not in text
+    out = project / "output/fr"
+    briefing = flat(pdf_text(out / "briefing.pdf"))
+    assert typed in briefing
+    assert "Bureau 49" not in briefing and "Bureau <b>49" not in briefing
+    assert typed in flat(pdf_text(out / "orgchart.pdf"))
+    import xml.etree.ElementTree as ET
+
+    svg_texts = " ".join(t.text or "" for t in ET.parse(out / "orgchart.svg").iter("{http://www.w3.org/2000/svg}text"))
+    assert "Bureau <b>{{ 7*7 }}</b> &" in svg_texts
+    import docx
+
+    sheet = docx.Document(out / "factsheets/oma.docx")
+    assert next(p.text for p in sheet.paragraphs if p.style.name == "Title") == typed

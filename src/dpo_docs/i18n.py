@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from dpo_docs.model import SOURCE_LANG, Figure
+if TYPE_CHECKING:  # the models pull in pydantic, which --help should not pay for
+    from dpo_docs.model import Figure
+
+# The language the data is written in first; other languages fall back to it.
+SOURCE_LANG = "fr"
 
 # Fixed labels of the documents, by language. Later languages add a table here.
 LABELS: dict[str, dict[str, str]] = {
