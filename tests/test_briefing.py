@@ -27,6 +27,7 @@ SEED_FACTS = [
     "1992",
     "Secrétaire général adjoint aux opérations de paix",
     "Jean-Pierre Lacroix",
+    "Nommé le 14 février 2017 ; en fonctions depuis le 1er avril 2017",
     "Bureau de l’état de droit et des institutions chargées de la sécurité",
     "créé en 2007",
     "Bureau des affaires militaires",

@@ -96,11 +96,13 @@ def test_dates_are_checked(project: Path) -> None:
     figures = project / "data/figures.yaml"
     edit(figures, "    as_of: 2025-06-30\n", "    as_of: 2025-02-30\n")
     edit(project / "data/history.yaml", "  - year: 2021\n", "  - year: 2091\n")
+    edit(project / "data/department.yaml", "  created: 1992\n", "  created: 2099\n")
     code, out = validate(project)
     assert code == 1
     line = line_of(figures, "2025-02-30")
     assert f"data/figures.yaml:{line}:12: figures[4].as_of: invalid timestamp value '2025-02-30'" in out
     assert "history[9].year: year 2091 is in the future" in out
+    assert "department.created: year 2099 is in the future" in out
 
 
 def test_tabs_give_a_located_syntax_error(project: Path) -> None:

@@ -110,7 +110,10 @@ def format_date(value: dt.date, lang: str) -> str:
     """A date written out for the language: ``30 juin 2025``."""
     from babel.dates import format_date as babel_date
 
-    return babel_date(value, format="long", locale=lang)
+    text = babel_date(value, format="long", locale=lang)
+    if lang == "fr" and value.day == 1:
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
 
 
 def format_number(value: float, lang: str) -> str:

@@ -242,6 +242,10 @@ class _Rules:
                 value = record.get(key)
                 if isinstance(value, int) and not isinstance(value, bool) and year < value <= 2100:
                     self.add((section, i, key), f"year {value} is in the future")
+        dept = self.values.get("department")
+        created = dept.get("created") if isinstance(dept, dict) else None
+        if isinstance(created, int) and not isinstance(created, bool) and year < created <= 2100:
+            self.add(("department", "created"), f"year {created} is in the future")
         for i, fig in _records(self.values, "figures"):
             as_of, start, end = fig.get("as_of"), fig.get("period_start"), fig.get("period_end")
             if isinstance(as_of, dt.date) and as_of > self.today:
