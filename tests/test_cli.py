@@ -43,7 +43,7 @@ def test_build_only_one_kind_shows_progress(project: Path) -> None:
     result = run(project, "build", "--only", "factsheets", "--out", "elsewhere")
     assert result.exit_code == 0, result.output
     assert "[1/4] fr/factsheets/dpo.docx" in result.output
-    assert "built 4 documents (4 files) in elsewhere" in result.output
+    assert "rebuilt 4 of 4 documents (4 files) in elsewhere" in result.output
     assert sorted(p.name for p in (project / "elsewhere/fr/factsheets").iterdir()) == [
         "dpo.docx", "oma.docx", "orolsi.docx", "strategic-partnership.docx"]
     assert not (project / "output").exists()

@@ -80,20 +80,39 @@ def _common(func):
     return func
 
 
+def _paths(func):
+    """The --templates and --out options."""
+    func = click.option("--out", "out_dir", type=click.Path(path_type=Path),
+                        help="Output folder [default: ./output].")(func)
+    return click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
+                        help="Templates folder [default: ./templates].")(func)
+
+
+def _selection(func):
+    """The --only and --lang options."""
+    func = click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")(func)
+    return click.option("--only", type=click.Choice(TARGET_KINDS), multiple=True,
+                        help="Only this kind of document (repeatable).")(func)
+
+
 @cli.command()
 @_common
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
-              help="Templates folder [default: ./templates].")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path),
-              help="Output folder [default: ./output].")
-@click.option("--only", type=click.Choice(TARGET_KINDS), multiple=True,
-              help="Build only this kind of document (repeatable).")
-@click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")
+@_paths
+@_selection
 @click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
               help="Paper of the org-chart handout [default: A3].")
+@click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
+              help="Warn about figures older than this [default: 12].")
+@click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
 @click.pass_obj
-def build(obj: dict, only: tuple[str, ...], **options) -> None:
-    """Render the documents into the output folder (output/<lang>/...)."""
+def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
+    """Render the documents that changed into the output folder (output/<lang>/...).
+
+    A document is rebuilt only when the data it shows, its templates, the fonts,
+    the settings or the code changed, or when its file is missing or was altered.
+    Each build writes output/CHANGES.md (and changes.json): what changed since the
+    previous build, and figures whose as-of date is older than --stale-after months.
+    """
     from dpo_docs.build import build as run_build
 
     settings = _settings(obj, only=only or None, **options)
@@ -104,14 +123,49 @@ def build(obj: dict, only: tuple[str, ...], **options) -> None:
             click.echo(f"[{done}/{total}] {target.label}", err=True)
 
     try:
-        result = run_build(settings, progress=progress)
+        result = run_build(settings, progress=progress, force=force)
     except DpoDocsError as exc:
         _fail(exc)
-    if not obj["quiet"]:
+    for fig in result.stale_figures:
+        logging.getLogger("dpo_docs").warning(
+            "figure '%s' is %d months old (as of %s)", fig["id"], fig["months"], fig["as_of"])
+    if obj["quiet"]:
+        return
+    total, rebuilt = len(result.planned), len(result.rebuilt)
+    if rebuilt == 0:
+        click.echo(f"nothing to do: all {total} documents are up to date in {_shown(settings.out_dir)}", err=True)
+    else:
         click.echo(
-            f"built {len(result.targets)} documents ({len(result.written)} files) in "
-            f"{_shown(settings.out_dir)} in {time.monotonic() - started:.1f} s", err=True,
+            f"rebuilt {rebuilt} of {total} documents ({len(result.written)} files) in "
+            f"{_shown(settings.out_dir)} in {time.monotonic() - started:.1f} s; see "
+            f"{_shown(settings.out_dir / 'CHANGES.md')}", err=True,
         )
+
+
+@cli.command()
+@_common
+@_paths
+@_selection
+@click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
+              help="Paper of the org-chart handout [default: A3].")
+@click.pass_obj
+def check(obj: dict, only: tuple[str, ...], **options) -> None:
+    """Exit 1 and list the documents that are missing or out of date; exit 0 if all are current."""
+    from dpo_docs.build import check as run_check
+
+    settings = _settings(obj, only=only or None, **options)
+    try:
+        planned = run_check(settings)
+    except DpoDocsError as exc:
+        _fail(exc)
+    stale = [p for p in planned if p.stale]
+    for item in stale:
+        click.echo(f"{item.target.label}: {item.state}")
+    if stale:
+        click.echo(f"{len(stale)} of {len(planned)} documents need a build (run: dpo-docs build)", err=True)
+        sys.exit(EXIT_FAILED)
+    if not obj["quiet"]:
+        click.echo(f"all {len(planned)} documents are up to date", err=True)
 
 
 @cli.command()
@@ -138,14 +192,15 @@ def validate(obj: dict, **options) -> None:
 @click.pass_obj
 def list_targets(obj: dict, **options) -> None:
     """List every document the build makes, with its output paths."""
-    from dpo_docs.build import load_data, plan
+    from dpo_docs.build import load_data
+    from dpo_docs.plan import plan
 
     settings = _settings(obj, **options)
     try:
-        targets = plan(load_data(settings), settings)
+        planned = plan(load_data(settings), settings)
     except DpoDocsError as exc:
         _fail(exc)
-    for target in targets:
+    for target in (p.target for p in planned):
         paths = ", ".join(_shown(settings.out_dir / p) for p in target.paths)
         click.echo(f"{target.kind:<11} {target.lang:<3} {target.key:<24} {paths}")
 

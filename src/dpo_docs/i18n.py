@@ -36,6 +36,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Page",
         "of": "sur",
         "data_as_of": "Données au",
+        "revision": "révision",
         "as_of": "au",
         "source": "Source",
         "acronym": "Sigle",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 TARGET_KINDS = ("briefing", "factsheets", "orgchart")
@@ -19,7 +19,7 @@ class Settings:
     langs: tuple[str, ...] = ("fr",)
     only: tuple[str, ...] = TARGET_KINDS
     orgchart_paper: str = "A3"
-    extra: dict = field(default_factory=dict, compare=False)
+    stale_after_months: int = 12
 
     def with_options(self, **options: object) -> Settings:
         """A copy with the options that were given; ``None`` leaves a value as it is."""
@@ -30,11 +30,39 @@ class Settings:
         return replace(self, **given)
 
 
+CONFIG_NAME = "dpo-docs.toml"
+_PATH_KEYS = {"data": "data_dir", "templates": "templates_dir", "out": "out_dir"}
+
+
+def _from_config(root: Path) -> dict[str, object]:
+    """Options from the project's ``dpo-docs.toml`` ([build] table), if there is one."""
+    import tomllib
+
+    from dpo_docs.errors import DataError, Location, Problem
+
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return {}
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("build", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(Location(CONFIG_NAME), "", f"invalid TOML: {exc}")]) from None
+    known = {f.name for f in fields(Settings)} | set(_PATH_KEYS)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise DataError([Problem(Location(CONFIG_NAME), f"build.{unknown[0]}", "unknown setting")])
+    options = {_PATH_KEYS.get(k, k): v for k, v in table.items()}
+    for key in ("data_dir", "templates_dir", "out_dir"):
+        if key in options:
+            options[key] = root / str(options[key])
+    for key in ("langs", "only"):
+        if key in options:
+            options[key] = tuple(options[key])
+    return options
+
+
 def default_settings(project_dir: Path | None = None) -> Settings:
-    """Settings for a project laid out as data/, templates/ and output/ under ``project_dir``."""
+    """Defaults for a project with data/, templates/ and output/, then its dpo-docs.toml."""
     root = (project_dir or Path.cwd()).resolve()
-    return Settings(
-        data_dir=root / "data",
-        templates_dir=root / "templates",
-        out_dir=root / "output",
-    )
+    base = Settings(data_dir=root / "data", templates_dir=root / "templates", out_dir=root / "output")
+    return base.with_options(**_from_config(root))

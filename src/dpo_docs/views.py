@@ -99,3 +99,13 @@ def outline(node: TreeNode, lang: str, depth: int = 0) -> list[str]:
     for child in node.children:
         lines.extend(outline(child, lang, depth + 1))
     return lines
+
+
+def tree_view(node: TreeNode) -> dict:
+    """The subtree as plain values: what charts and outlines of it can show."""
+    return {
+        "id": node.id, "kind": node.kind, "name": node.name, "acronym": node.acronym,
+        "head": node.head.model_dump(mode="json") if node.head else None,
+        "shared_with": list(node.shared_with), "count": node.count,
+        "children": [tree_view(c) for c in node.children],
+    }

@@ -26,6 +26,9 @@ class Target:
     lang: str
     key: str
     paths: tuple[str, ...]
+    # Short hash of the data this document shows; set by the planner, printed in the
+    # document's footer and metadata so a reader can tell which data it came from.
+    revision: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
@@ -70,14 +73,27 @@ class Job:
             "lang": self.lang,
         }
 
+    def build_for(self, target: Target) -> dict:
+        """The ``build`` namespace of one document: the shared values plus its revision."""
+        return {**self.build, "revision": target.revision}
+
 
 class Output(Protocol):
     """The interface every output kind implements."""
 
     name: str
+    templates: tuple[str, ...]  # template files (under the templates folder) it reads
+    settings: tuple[str, ...]  # Settings fields that change its bytes
 
     def targets(self, data: Data, lang: str) -> list[Target]:
         """The documents of this kind for ``lang``."""
+
+    def view(self, target: Target, job: Job) -> object:
+        """Everything the document shows from the data, as plain JSON-able values.
+
+        Its hash decides whether the target is stale, so it must be cheap (no engine
+        imports) and complete (every data value the document prints).
+        """
 
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render one target: output path (relative to the output folder) to bytes."""

@@ -53,12 +53,14 @@ class Briefing:
     """The department's briefing in one PDF."""
 
     name = "briefing"
+    templates = ("briefing.html", "briefing.css")
+    settings = ()
 
     def targets(self, data: Data, lang: str) -> list[Target]:
         """One briefing per language."""
         return [Target(self.name, lang, "briefing", (f"{lang}/briefing.pdf",))]
 
-    def context(self, job: Job) -> dict:
+    def context(self, target: Target, job: Job) -> dict:
         """The namespaced template context: org, doc, build, labels."""
         data, lang, labels = job.data, job.lang, job.labels
         dept = data.department
@@ -92,11 +94,15 @@ class Briefing:
             "timeline_svg": Markup(timeline),
             "source_titles": lambda ids: "; ".join(titles[i] for i in ids),
         }
-        return {"org": data, "doc": doc, "build": job.build, "labels": labels}
+        return {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels}
+
+    def view(self, target: Target, job: Job) -> object:
+        """The briefing shows all of the data."""
+        return job.data.model_dump(mode="json")
 
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render the briefing's HTML, then its PDF."""
         from dpo_docs.outputs.weasy import html_to_pdf
 
-        html = render_template(job.env, "briefing.html", self.context(job))
+        html = render_template(job.env, "briefing.html", self.context(target, job))
         return {target.paths[0]: html_to_pdf(html, job.settings.templates_dir)}

@@ -53,7 +53,7 @@ def render_factsheet(
 
     caption = str(doc.get("chart_caption") or "")
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
-    _set_core_properties(tpl.docx, doc, ctx["build"]["date"])
+    _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
     buf = io.BytesIO()
     tpl.save(buf)
     log.debug("rendered %s with %d picture(s)", template, pictures)
@@ -117,9 +117,10 @@ def _set_alt_text(document: Any, descr: str, title: str) -> int:
     return count
 
 
-def _set_core_properties(document: Any, doc: dict, date: dt.date) -> None:
+def _set_core_properties(document: Any, doc: dict, date: dt.date, revision: str = "") -> None:
     """Describe the document in its core properties, dated by the build, never the clock."""
     props = document.core_properties
+    props.identifier = revision  # the data revision the sheet was built from
     props.title = str(doc.get("title") or "")[:CORE_TEXT_LIMIT]
     props.subject = str(doc.get("subtitle") or "")[:CORE_TEXT_LIMIT]
     props.language = str(doc.get("lang") or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dpo_docs.i18n import format_date, format_figure, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Target
-from dpo_docs.views import TreeNode, chart_node, display_name, outline
+from dpo_docs.views import TreeNode, chart_node, display_name, outline, tree_view
 
 MAX_CHART_MM = 160.0
 
@@ -24,6 +24,8 @@ class Factsheets:
     """Fact sheets rendered through the Word template templates/factsheet.docx."""
 
     name = "factsheets"
+    templates = ("factsheet.docx",)
+    settings = ()
 
     def targets(self, data: Data, lang: str) -> list[Target]:
         """The department's sheet, then one per main office, in data order."""
@@ -97,9 +99,16 @@ class Factsheets:
             "org": {"name": dept_name, "acronym": dept_acronym},
             "doc": doc,
             "labels": labels,
-            "build": {**job.build, "data_label": f"{labels['data_as_of']} {job.build['data_label']}"},
+            "build": {**job.build_for(target),
+                      "data_label": f"{labels['data_as_of']} {job.build['data_label']} · "
+                                    f"{labels['revision']} {target.revision}"},
         }
         return context, node
+
+    def view(self, target: Target, job: Job) -> object:
+        """The sheet's context (its chart is drawn from the same subtree)."""
+        context, node = self.context(target, job)
+        return {"context": context, "tree": tree_view(node)}
 
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render one sheet; its picture is the chart of the unit's branch."""

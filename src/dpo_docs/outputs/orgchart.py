@@ -8,7 +8,7 @@ from dpo_docs.i18n import plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Target
 from dpo_docs.render import render_template
-from dpo_docs.views import chart_node, outline
+from dpo_docs.views import chart_node, outline, tree_view
 
 # Drawing area inside the margins, in pt, below the title and above the legend.
 PAPER_BOX = {"A3": (1122.0, 700.0), "A4": (774.0, 440.0)}
@@ -19,11 +19,17 @@ class Orgchart:
     """The whole unit tree, drawn to print."""
 
     name = "orgchart"
+    templates = ("orgchart.html", "orgchart.css")
+    settings = ("orgchart_paper",)
 
     def targets(self, data: Data, lang: str) -> list[Target]:
         """One handout per language, in three formats."""
         return [Target(self.name, lang, "orgchart",
                        tuple(f"{lang}/orgchart.{ext}" for ext in ("pdf", "svg", "png")))]
+
+    def view(self, target: Target, job: Job) -> object:
+        """The handout shows the unit tree and the department's name."""
+        return {"tree": tree_view(job.tree), "department": job.data.department.name}
 
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Lay the chart out once, then write it three ways."""
@@ -47,7 +53,7 @@ class Orgchart:
             "org": job.data,
             "doc": {"lang": job.lang, "title": title, "paper": paper, "tree": job.tree,
                     "chart_svg": Markup(scale_svg(inline, scale))},
-            "build": job.build,
+            "build": job.build_for(target),
             "labels": job.labels,
         }
         html = render_template(job.env, "orgchart.html", context)

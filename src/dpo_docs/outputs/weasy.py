@@ -35,6 +35,7 @@ def html_to_pdf(html: str, base_dir: Path) -> bytes:
     weasyprint, config, font_css = _engine()
     try:
         document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/")
-        return document.write_pdf(stylesheets=[font_css], font_config=config)
+        # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
+        return document.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True)
     except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
         raise OutputError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,57 @@
+"""One build at a time per output folder: an advisory lock file under it."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dpo_docs.errors import OutputError
+from dpo_docs.manifest import STATE_DIR
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def build_lock(out_dir: Path, timeout: float = 120.0) -> Iterator[None]:
+    """Hold the output folder's lock, waiting up to ``timeout`` seconds for another build."""
+    state = out_dir / STATE_DIR
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write to the output folder: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told:
+                    log.warning("another build is writing to %s; waiting for it to finish", out_dir)
+                    told = True
+                if time.monotonic() >= deadline:
+                    raise OutputError(
+                        f"{out_dir}: another build is still writing here after {timeout:.0f} s; "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def remove_stale_temp_files(out_dir: Path) -> list[Path]:
+    """Delete temporary files an interrupted build left behind (only under the lock)."""
+    removed = []
+    for path in sorted(out_dir.rglob(".*.tmp")):
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
