@@ -1,4 +1,8 @@
-"""The pipeline: load, validate, plan, render what is stale, then write it all."""
+"""The pipeline: load, validate, plan, render what is stale, then write it all.
+
+A build whose inputs all hash as the previous build's, with every output intact, stops
+after hashing: it parses no data and imports no rendering engine.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,33 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from dpo_docs import changes, loader, manifest, validate
+from dpo_docs import changes, manifest
 from dpo_docs.lock import build_lock, remove_stale_temp_files
-from dpo_docs.model import Data
-from dpo_docs.outputs import Job, Target, outputs
-from dpo_docs.plan import Planned, plan, with_states
 from dpo_docs.settings import Settings
 from dpo_docs.write import atomic_write
 
+if TYPE_CHECKING:
+    from dpo_docs.model import Data
+    from dpo_docs.outputs import Job, Target
+    from dpo_docs.plan import Planned
+
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, Target], None]
+Progress = Callable[[int, int, "Target"], None]
 CHANGES_MD = "CHANGES.md"
 CHANGES_JSON = "changes.json"
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build planned, rebuilt and wrote, and its change report."""
+    """What a build planned, rebuilt (with why) and wrote, and its change report."""
 
-    planned: tuple[Planned, ...]
+    planned: tuple[str, ...]
+    rebuilt: tuple[tuple[str, str], ...]
     written: tuple[Path, ...]
     report: dict = field(default_factory=dict)
-
-    @property
-    def rebuilt(self) -> tuple[Planned, ...]:
-        """The targets that were rendered."""
-        return tuple(p for p in self.planned if p.stale)
 
     @property
     def stale_figures(self) -> list[dict]:
@@ -43,17 +46,31 @@ class BuildResult:
 
 def load_data(settings: Settings) -> Data:
     """Load and validate the data folder; raises DataError listing every problem."""
+    from dpo_docs import loader, validate
+
     return validate.validate(loader.load(settings.data_dir, root=settings.data_dir.parent))
 
 
-def check(settings: Settings) -> list[Planned]:
-    """Every planned target with its state; nothing is rendered or written."""
-    data = load_data(settings)
-    return with_states(plan(data, settings), manifest.read_manifest(settings.out_dir), settings.out_dir)
+def _unchanged(settings: Settings, previous: dict[str, Any], inputs_hash: str) -> bool:
+    """True when nothing the previous build read has changed and its outputs are intact."""
+    return previous.get("all_inputs") == inputs_hash and manifest.outputs_intact(previous, settings.out_dir)
+
+
+def check(settings: Settings) -> list[tuple[str, str]]:
+    """Every planned document with its state ("current" or why it is stale); writes nothing."""
+    previous = manifest.read_manifest(settings.out_dir)
+    if _unchanged(settings, previous, manifest.all_inputs_hash(settings)):
+        return [(label, "current") for label in previous.get("planned", [])]
+    from dpo_docs.plan import plan, with_states
+
+    planned = with_states(plan(load_data(settings), settings), previous, settings.out_dir)
+    return [(p.target.label, p.state) for p in planned]
 
 
 def _render(stale: list[Planned], jobs: dict[str, Job], progress: Progress | None) -> dict[str, bytes]:
     """Render every stale target to memory, in plan order."""
+    from dpo_docs.outputs import outputs
+
     kinds = outputs()
     rendered: dict[str, bytes] = {}
     for done, item in enumerate(stale, start=1):
@@ -65,29 +82,51 @@ def _render(stale: list[Planned], jobs: dict[str, Job], progress: Progress | Non
     return rendered
 
 
-def _report(data: Data, settings: Settings, previous: dict, stale: list[Planned]) -> dict:
+def _report(settings: Settings, diff: dict, summary: dict, rebuilt: list[tuple[str, str]]) -> dict:
     """The change report of this build against the previous one."""
     today = changes.reference_date()
     return {
         "revision": manifest.data_revision(settings.data_dir),
         "commit": changes.git_commit(settings.data_dir),
-        "rebuilt": [{"path": p.target.label, "reason": p.state} for p in stale],
-        "data": changes.compare(previous.get("summary"), changes.summary(data)),
+        "rebuilt": [{"path": label, "reason": reason} for label, reason in rebuilt],
+        "data": diff,
         "stale_after_months": settings.stale_after_months,
         "today": today.isoformat(),
-        "stale_figures": changes.stale_figures(data, settings.stale_after_months, today),
+        "stale_figures": changes.stale_figures(summary.get("figures", {}), settings.stale_after_months, today),
     }
+
+
+def _write_report(out_dir: Path, report: dict) -> None:
+    """Write CHANGES.md and its JSON twin."""
+    md, js = changes.encode(report)
+    atomic_write(out_dir / CHANGES_MD, md)
+    atomic_write(out_dir / CHANGES_JSON, js)
 
 
 def build(settings: Settings, progress: Progress | None = None, force: bool = False) -> BuildResult:
     """Build what is stale; nothing is written unless every stale target rendered."""
+    inputs_hash = manifest.all_inputs_hash(settings)
+    previous = manifest.read_manifest(settings.out_dir)
+    if not force and _unchanged(settings, previous, inputs_hash):
+        summary = previous.get("summary", {})
+        report = _report(settings, changes.compare(summary, summary), summary, [])
+        with build_lock(settings.out_dir):
+            _write_report(settings.out_dir, report)
+        return BuildResult(tuple(previous.get("planned", [])), (), (), report)
+    return _full_build(settings, progress, force, inputs_hash)
+
+
+def _full_build(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str) -> BuildResult:
+    """Validate, plan, render the stale targets, write them, then the report and manifest."""
+    from dpo_docs.plan import plan, with_states
+
     data = load_data(settings)  # invalid data stops the build before the output folder is touched
     out_dir = settings.out_dir
     with build_lock(out_dir):
         for path in remove_stale_temp_files(out_dir):
             log.info("removed %s, left by an interrupted build", path)
+        previous = manifest.read_manifest(out_dir)  # re-read: another build may have finished
         jobs: dict[str, Job] = {}
-        previous = manifest.read_manifest(out_dir)
         planned = with_states(plan(data, settings, jobs), previous, out_dir, force)
         stale = [p for p in planned if p.stale]
         rendered = _render(stale, jobs, progress)
@@ -95,21 +134,25 @@ def build(settings: Settings, progress: Progress | None = None, force: bool = Fa
         for rel, content in rendered.items():
             atomic_write(out_dir / rel, content)
             written.append(out_dir / rel)
-        report = _report(data, settings, previous, stale)
-        md, js = changes.encode(report)
-        atomic_write(out_dir / CHANGES_MD, md)
-        atomic_write(out_dir / CHANGES_JSON, js)
+        summary = changes.summary(data)
+        rebuilt = [(p.target.label, p.state) for p in stale]
+        report = _report(settings, changes.compare(previous.get("summary"), summary), summary, rebuilt)
+        _write_report(out_dir, report)
         entries = dict(previous.get("targets", {}))
         for item in planned:
+            old = entries.get(item.target.label, {}).get("outputs", {})
             entries[item.target.label] = {
                 "kind": item.target.kind, "lang": item.target.lang, "key": item.target.key,
                 "inputs": item.inputs,
-                "outputs": {rel: manifest.sha256(rendered[rel]) if rel in rendered
-                            else entries[item.target.label]["outputs"][rel] for rel in item.target.paths},
+                "outputs": {rel: manifest.sha256(rendered[rel]) if rel in rendered else old[rel]
+                            for rel in item.target.paths},
             }
-        new_manifest = {"format": manifest.FORMAT, "targets": entries,
-                        "summary": changes.summary(data), "revision": report["revision"]}
+        new_manifest = {
+            "format": manifest.FORMAT, "targets": entries, "summary": summary,
+            "planned": [p.target.label for p in planned], "all_inputs": inputs_hash,
+            "revision": report["revision"],
+        }
         # The manifest goes last: if the build dies before this, the next one sees
         # outputs that do not match it and rebuilds them.
         atomic_write(manifest.manifest_path(out_dir), manifest.encode_manifest(new_manifest))
-    return BuildResult(tuple(planned), tuple(written), report)
+    return BuildResult(tuple(new_manifest["planned"]), tuple(rebuilt), tuple(written), report)

@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dpo_docs.i18n import SOURCE_LANG, plain
-from dpo_docs.model import Data
+
+if TYPE_CHECKING:
+    from dpo_docs.model import Data
 
 
 def summary(data: Data) -> dict[str, Any]:
@@ -63,14 +65,13 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return months - (1 if later.day < earlier.day else 0)
 
 
-def stale_figures(data: Data, max_months: int, today: dt.date) -> list[dict[str, Any]]:
-    """Figures whose as-of date is more than ``max_months`` old."""
+def stale_figures(figures: dict[str, dict[str, Any]], max_months: int, today: dt.date) -> list[dict[str, Any]]:
+    """Figures (as in a summary) whose as-of date is more than ``max_months`` old."""
     stale = []
-    for fig in data.figures:
-        age = months_between(fig.as_of, today)
+    for fig_id, fig in figures.items():
+        age = months_between(dt.date.fromisoformat(fig["as_of"]), today)
         if age > max_months:
-            stale.append({"id": fig.id, "label": plain(fig.label, SOURCE_LANG),
-                          "as_of": fig.as_of.isoformat(), "months": age})
+            stale.append({"id": fig_id, "label": fig["label"], "as_of": fig["as_of"], "months": age})
     return stale
 
 

@@ -158,9 +158,9 @@ def check(obj: dict, only: tuple[str, ...], **options) -> None:
         planned = run_check(settings)
     except DpoDocsError as exc:
         _fail(exc)
-    stale = [p for p in planned if p.stale]
-    for item in stale:
-        click.echo(f"{item.target.label}: {item.state}")
+    stale = [(label, state) for label, state in planned if state != "current"]
+    for label, state in stale:
+        click.echo(f"{label}: {state}")
     if stale:
         click.echo(f"{len(stale)} of {len(planned)} documents need a build (run: dpo-docs build)", err=True)
         sys.exit(EXIT_FAILED)

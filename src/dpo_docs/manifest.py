@@ -75,6 +75,35 @@ def data_revision(data_dir: Path) -> str:
     return _tree_hash(files, data_dir)[:12]
 
 
+def all_inputs_hash(settings: Any) -> str:
+    """One hash of every input of a build: data and template files, fonts, code, settings.
+
+    When it matches the previous build's and every output is intact, nothing can have
+    changed, and the build stops before parsing a single data file.
+    """
+    def files(folder: Path) -> dict[str, str | None]:
+        if not folder.is_dir():
+            return {}
+        return {str(p.relative_to(folder)): file_hash(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    return json_hash({
+        "data": files(settings.data_dir),
+        "templates": files(settings.templates_dir),
+        "fonts": fonts_hash(),
+        "code": code_hash(),
+        "settings": {k: v for k, v in vars(settings).items() if not k.endswith("_dir")},
+    })
+
+
+def outputs_intact(manifest: dict[str, Any], out_dir: Path) -> bool:
+    """True when every output the manifest lists still holds the bytes last written."""
+    return all(
+        file_hash(out_dir / rel) == digest
+        for entry in manifest.get("targets", {}).values()
+        for rel, digest in entry.get("outputs", {}).items()
+    )
+
+
 def manifest_path(out_dir: Path) -> Path:
     """Where the manifest of an output folder lives."""
     return out_dir / STATE_DIR / MANIFEST_NAME
