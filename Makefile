@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 DPO    := $(BIN)/dpo-docs
 ARGS   ?=
 
-.PHONY: all briefing factsheets orgchart validate list test lint clean distclean sysdeps sysdeps-test venv help
+.PHONY: all briefing factsheets orgchart validate list check test bench lint clean distclean sysdeps sysdeps-test venv help
 
 help:
 	@echo "make briefing    build output/fr/briefing.pdf"
@@ -17,7 +17,9 @@ help:
 	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
 	@echo "make all         build every document"
 	@echo "make validate    check the data in data/"
+	@echo "make check       exit 1 if a document is missing or out of date"
 	@echo "make test        run the test suite"
+	@echo "make bench       time full, no-change and one-change builds, and chart layout"
 	@echo "make lint        run ruff"
 	@echo "make clean       remove built outputs"
 
@@ -52,6 +54,13 @@ validate: $(STAMP)
 
 list: $(STAMP)
 	$(DPO) list
+
+check: $(STAMP)
+	$(DPO) check
+
+bench: sysdeps $(STAMP)
+	$(BIN)/python bench/build_bench.py
+	@if [ -f bench/chart_bench.py ]; then $(BIN)/python bench/chart_bench.py; fi
 
 test: sysdeps-test $(STAMP)
 	$(BIN)/pytest -q $(ARGS)
