@@ -190,7 +190,7 @@ def test_kill_9_during_a_build_loses_nothing(tmp_path: Path, delay: float) -> No
 
 
 def test_a_second_build_waits_for_the_first(project: Path) -> None:
-    first = subprocess.Popen([sys.executable, "-m", "dpo_docs", "build"], cwd=project,
+    first = subprocess.Popen([sys.executable, "-m", "dpo_docs", "build", "-j", "1"], cwd=project,
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     wait_for(first, "[1/6]")
     second = cli(project, "build", "--force", timeout=300)

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from dpo_docs import changes, manifest
 from dpo_docs.lock import build_lock, remove_stale_temp_files
+from dpo_docs.parallel import default_workers, render_all
 from dpo_docs.settings import Settings
 from dpo_docs.write import atomic_write
 
 if TYPE_CHECKING:
     from dpo_docs.model import Data
     from dpo_docs.outputs import Job, Target
-    from dpo_docs.plan import Planned
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +65,6 @@ def check(settings: Settings) -> list[tuple[str, str]]:
 
     planned = with_states(plan(load_data(settings), settings), previous, settings.out_dir)
     return [(p.target.label, p.state) for p in planned]
-
-
-def _render(stale: list[Planned], jobs: dict[str, Job], progress: Progress | None) -> dict[str, bytes]:
-    """Render every stale target to memory, in plan order."""
-    from dpo_docs.outputs import outputs
-
-    kinds = outputs()
-    rendered: dict[str, bytes] = {}
-    for done, item in enumerate(stale, start=1):
-        target = item.target
-        log.info("rendering %s (%s)", target.label, item.state)
-        rendered.update(kinds[target.kind].render(target, jobs[target.lang]))
-        if progress:
-            progress(done, len(stale), target)
-    return rendered
 
 
 def _report(settings: Settings, diff: dict, summary: dict, rebuilt: list[tuple[str, str]]) -> dict:
@@ -129,7 +114,8 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
         jobs: dict[str, Job] = {}
         planned = with_states(plan(data, settings, jobs), previous, out_dir, force)
         stale = [p for p in planned if p.stale]
-        rendered = _render(stale, jobs, progress)
+        workers = settings.workers or default_workers()
+        rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress)
         written = []
         for rel, content in rendered.items():
             atomic_write(out_dir / rel, content)

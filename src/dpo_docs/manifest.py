@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dpo_docs import __version__, fonts
+from dpo_docs.settings import RUN_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ def all_inputs_hash(settings: Any) -> str:
         "templates": files(settings.templates_dir),
         "fonts": fonts_hash(),
         "code": code_hash(),
-        "settings": {k: v for k, v in vars(settings).items() if not k.endswith("_dir")},
+        "settings": {k: v for k, v in vars(settings).items()
+                     if not k.endswith("_dir") and k not in RUN_ONLY},
     })
 
 

@@ -34,7 +34,7 @@ def plan(data: Data, settings: Settings, jobs: dict[str, Job] | None = None) -> 
         job = jobs.setdefault(lang, Job(data, settings, lang))
         for name in settings.only:
             kind = kinds[name]
-            for target in kind.targets(data, lang):
+            for target in kind.targets(data, lang, settings):
                 inputs = {
                     "data": manifest.json_hash(kind.view(target, job)),
                     "templates": manifest.templates_hash(settings.templates_dir, kind.templates),

@@ -85,7 +85,7 @@ class Output(Protocol):
     templates: tuple[str, ...]  # template files (under the templates folder) it reads
     settings: tuple[str, ...]  # Settings fields that change its bytes
 
-    def targets(self, data: Data, lang: str) -> list[Target]:
+    def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """The documents of this kind for ``lang``."""
 
     def view(self, target: Target, job: Job) -> object:

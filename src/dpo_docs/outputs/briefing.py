@@ -10,6 +10,7 @@ from markupsafe import Markup
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Target
+from dpo_docs.settings import Settings
 from dpo_docs.render import render_template
 from dpo_docs.timeline import Mark, timeline_svg
 from dpo_docs.views import chart_node, outline
@@ -56,7 +57,7 @@ class Briefing:
     templates = ("briefing.html", "briefing.css")
     settings = ()
 
-    def targets(self, data: Data, lang: str) -> list[Target]:
+    def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One briefing per language."""
         return [Target(self.name, lang, "briefing", (f"{lang}/briefing.pdf",))]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dpo_docs.i18n import format_date, format_figure, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Target
+from dpo_docs.settings import Settings
 from dpo_docs.views import TreeNode, chart_node, display_name, outline, tree_view
 
 MAX_CHART_MM = 160.0
@@ -25,11 +26,11 @@ class Factsheets:
 
     name = "factsheets"
     templates = ("factsheet.docx",)
-    settings = ()
+    settings = ("factsheet_kinds",)
 
-    def targets(self, data: Data, lang: str) -> list[Target]:
-        """The department's sheet, then one per main office, in data order."""
-        keys = [data.department.id] + [u.id for u in data.units if u.kind == "office"]
+    def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
+        """The department's sheet, then one per unit of the configured kinds, in data order."""
+        keys = [data.department.id] + [u.id for u in data.units if u.kind in settings.factsheet_kinds]
         return [Target(self.name, lang, key, (f"{lang}/factsheets/{key}.docx",)) for key in keys]
 
     def _head(self, node: TreeNode, lang: str) -> dict | None:

@@ -1,0 +1,88 @@
+"""Render targets in a pool of worker processes, each set up once and reused."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dpo_docs.model import Data
+    from dpo_docs.outputs import Job, Target
+    from dpo_docs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# One worker's long-lived state: the data and one Job per language, so fonts, the
+# Jinja environment and WeasyPrint's font configuration are built once per process.
+_worker: dict = {}
+
+
+def default_workers() -> int:
+    """As many workers as the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init(data: Data, settings: Settings) -> None:
+    """Set a worker up once: the data and its settings."""
+    _worker.clear()
+    _worker.update(data=data, settings=settings, jobs={})
+
+
+def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> dict[str, bytes]:
+    """Render one target with the shared Job of its language."""
+    from dpo_docs.outputs import Job, outputs
+
+    job = jobs.setdefault(target.lang, Job(data, settings, target.lang))
+    log.info("rendering %s", target.label)
+    return outputs()[target.kind].render(target, job)
+
+
+def _work(target: Target) -> dict[str, bytes]:
+    """A worker's task: render one target."""
+    return render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
+
+
+def render_all(
+    targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], workers: int,
+    progress: Callable[[int, int, Target], None] | None = None,
+) -> dict[str, bytes]:
+    """Render every target, in this process or in ``workers`` processes; same bytes either way."""
+    rendered: dict[str, bytes] = {}
+    total = len(targets)
+    if workers <= 1 or total <= 1:
+        for done, target in enumerate(targets, start=1):
+            rendered.update(render_target(target, jobs, data, settings))
+            if progress:
+                progress(done, total, target)
+        return rendered
+    # Workers start from a fresh interpreter (forkserver), not a fork of this process:
+    # a fork would inherit the output folder's lock, and workers orphaned by a killed
+    # build would then block the next build.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context, initializer=_init,
+                             initargs=(data, settings)) as pool:
+        # Submitted in plan order, so the largest documents (the briefing) start first.
+        pending = {pool.submit(_work, target): target for target in targets}
+        done_count = 0
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                target = pending.pop(future)
+                error = future.exception()
+                if error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                rendered.update(future.result())
+                done_count += 1
+                if progress:
+                    progress(done_count, total, target)
+    return rendered
