@@ -473,3 +473,25 @@ def test_inline_svg_renders_in_weasyprint(tmp_path: Path):
             ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
         ).stdout
         assert "Noto" in listing  # the shipped font, not a system fallback
+
+
+def test_more_than_eight_leaves_take_two_columns_in_data_order():
+    leaves = _leaves("s", [f"Section {i}" for i in range(12)], "section")
+    lay = layout(ChartNode("p", "Service", kind="service", children=leaves))
+    boxes = {b.id: b for b in lay.boxes}
+    left, right = [boxes[f"s-{i}"] for i in range(6)], [boxes[f"s-{i}"] for i in range(6, 12)]
+    assert len({b.x for b in left}) == 1 and len({b.x for b in right}) == 1
+    assert left[0].x + left[0].w < right[0].x  # first half on the left, read top to bottom
+    assert all(a.y < b.y for a, b in zip(left, left[1:], strict=False))
+    spine = {c.points[0][0] for c in lay.connectors}
+    assert len(spine) == 1 and left[0].x + left[0].w < spine.pop() < right[0].x
+    side = layout(ChartNode("p", "Service", kind="service", children=leaves[:5],
+                            side_by_side=True))
+    assert len({b.y for b in side.boxes if b.id != "p"}) == 1  # kept in one row
+
+
+def test_notes_are_drawn_last_and_flagged():
+    node = ChartNode("p", "Division", acronym="DIV", notes=("suite page 12",), continued=True)
+    box = layout(node).boxes[0]
+    assert [line.note for line in box.lines] == [False, False, True]
+    assert box.lines[-1].text == "suite page 12" and box.lines[-1].bold and box.continued

@@ -16,7 +16,7 @@ import click
 from dpo_docs import __version__
 from dpo_docs.errors import DataError, DpoDocsError
 from dpo_docs.i18n import LABELS
-from dpo_docs.settings import PAPER_SIZES, TARGET_KINDS, default_settings
+from dpo_docs.settings import ORIENTATIONS, PAPER_SIZES, TARGET_KINDS, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +27,8 @@ def _fail(exc: DpoDocsError) -> None:
         click.echo(exc.report(), err=True)
         click.secho(f"error: {exc}; nothing was written", fg="red", err=True)
     else:
-        click.secho(f"error: {exc}", fg="red", err=True)
+        # One line: a message quoting an engine's multi-line text is folded.
+        click.secho(f"error: {' '.join(str(exc).split())}", fg="red", err=True)
     sys.exit(EXIT_FAILED)
 
 
@@ -101,9 +102,15 @@ def _selection(func):
 @_selection
 @click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
               help="Paper of the org-chart handout [default: A3].")
+@click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
+              help="Orientation of the org-chart handout [default: landscape].")
+@click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
+              help="Show each unit's head in the org-chart handout [default: shown].")
 @click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
               help="Warn about figures older than this [default: 12].")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
+              help="Render N documents at once in N processes [default: one per core].")
 @click.pass_obj
 def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
     """Render the documents that changed into the output folder (output/<lang>/...).
@@ -148,6 +155,10 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
 @_selection
 @click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
               help="Paper of the org-chart handout [default: A3].")
+@click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
+              help="Orientation of the org-chart handout [default: landscape].")
+@click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
+              help="Show each unit's head in the org-chart handout [default: shown].")
 @click.pass_obj
 def check(obj: dict, only: tuple[str, ...], **options) -> None:
     """Exit 1 and list the documents that are missing or out of date; exit 0 if all are current."""
@@ -214,5 +225,17 @@ def _shown(path: Path) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="dpo-docs")
+    """Console-script entry point: no traceback reaches a user unless -vv asks for it."""
+    args = sys.argv[1:]
+    verbosity = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"})
+    verbosity += args.count("--verbose")
+    try:
+        cli(prog_name="dpo-docs")
+    except Exception as exc:  # the last line of defence: a bug, said in one sentence
+        if verbosity >= 2:
+            raise
+        detail = " ".join(str(exc).split())[:300]
+        click.secho(f"error: internal error: {type(exc).__name__}"
+                    f"{': ' + detail if detail else ''} (please report; run with -vv for details)",
+                    fg="red", err=True)
+        sys.exit(EXIT_FAILED)

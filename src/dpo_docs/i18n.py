@@ -74,6 +74,13 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_portfolio": "Portefeuille régional",
         "legend_shared": "Bordure en tirets : unité partagée avec un autre département",
         "chart_desc": "Organigramme du {name}, unité par unité.",
+        "chart_levels": "({levels} premiers niveaux ; l’organigramme complet figure dans le document Organigramme)",
+        "chart_continued": "suite page {page}",
+        "chart_back": "retour à la page {page}",
+        "chart_from_page": "Suite de la page {pages}",
+        "chart_from_pages": "Suite des pages {pages}",
+        "chart_page_of": "page {page} sur {pages}",
+        "legend_continued": "« suite page N » : les unités rattachées figurent page N",
     },
 }
 

@@ -6,7 +6,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 TARGET_KINDS = ("briefing", "factsheets", "orgchart")
-PAPER_SIZES = ("A3", "A4")
+# Settings that change how a build runs but never the bytes it writes.
+RUN_ONLY = frozenset({"workers"})
+PAPER_SIZES = ("A2", "A3", "A4")
+ORIENTATIONS = ("landscape", "portrait")
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,11 @@ class Settings:
     langs: tuple[str, ...] = ("fr",)
     only: tuple[str, ...] = TARGET_KINDS
     orgchart_paper: str = "A3"
+    orgchart_orientation: str = "landscape"
+    chart_heads: bool = True  # org charts show each unit's head under its name
     stale_after_months: int = 12
+    workers: int = 0  # processes rendering at once; 0 means one per core
+    factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
 
     def with_options(self, **options: object) -> Settings:
         """A copy with the options that were given; ``None`` leaves a value as it is."""
@@ -51,6 +58,12 @@ def _from_config(root: Path) -> dict[str, object]:
     unknown = sorted(set(table) - known)
     if unknown:
         raise DataError([Problem(Location(CONFIG_NAME), f"build.{unknown[0]}", "unknown setting")])
+    for key, choices in (("orgchart_paper", PAPER_SIZES), ("orgchart_orientation", ORIENTATIONS)):
+        if key in table and table[key] not in choices:
+            message = f"must be one of {', '.join(choices)}, not {table[key]!r}"
+            raise DataError([Problem(Location(CONFIG_NAME), f"build.{key}", message)])
+    if not isinstance(table.get("chart_heads", True), bool):
+        raise DataError([Problem(Location(CONFIG_NAME), "build.chart_heads", "must be true or false")])
     options = {_PATH_KEYS.get(k, k): v for k, v in table.items()}
     for key in ("data_dir", "templates_dir", "out_dir"):
         if key in options:

@@ -1,4 +1,4 @@
-"""Org chart engine: tidy-tree layout measured with the shipped font, SVG and PNG output."""
+"""Org chart engine: tidy-tree layout measured with the shipped font, pagination, SVG and PNG."""
 
 from dpo_docs.chart.layout import (
     Box,
@@ -10,6 +10,7 @@ from dpo_docs.chart.layout import (
     TextLine,
     layout,
 )
+from dpo_docs.chart.paginate import ChartPage, PageLink, Pagination, paginate
 from dpo_docs.chart.png import to_png
 from dpo_docs.chart.svg import to_svg
 
@@ -18,10 +19,14 @@ __all__ = [
     "ChartError",
     "ChartLayout",
     "ChartNode",
+    "ChartPage",
     "ChartStyle",
     "Connector",
+    "PageLink",
+    "Pagination",
     "TextLine",
     "layout",
+    "paginate",
     "to_png",
     "to_svg",
 ]

@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from dpo_docs import fonts
+from dpo_docs.chart import measure
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout
 from dpo_docs.chart.svg import (
     BOX_STROKE_WIDTH,
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 # A 300 dpi A0 sheet is about 140 million pixels; beyond that something is wrong.
 MAX_PIXELS = 150_000_000
+# Faces and rendered glyphs, kept across calls: a paginated chart draws the same
+# letters at the same size on every page.
+_FACES: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont] = {}
+_GLYPHS: dict = {}
 
 
 def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
@@ -44,9 +49,10 @@ def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
     for link in layout.connectors:
         pts = [(x * scale, y * scale) for x, y in link.points]
         draw.line(pts, fill=CONNECTOR_COLOUR, width=line_w, joint="curve")
-    faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont] = {}
+    if len(_GLYPHS) > 50_000:  # many sizes over a long process: start afresh
+        _GLYPHS.clear()
     for box in layout.boxes:
-        _draw_box(draw, box, scale, faces)
+        _draw_box(draw, box, scale, _FACES, _GLYPHS)
     info = PngInfo()
     # Fixed metadata only: a timestamp would make every build's bytes differ.
     info.add_text("Software", "dpo-docs")
@@ -60,6 +66,7 @@ def _draw_box(
     box: Box,
     scale: float,
     faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont],
+    glyphs: dict,
 ) -> None:
     """Fill, border and text of one box."""
     from PIL import ImageFont
@@ -85,14 +92,38 @@ def _draw_box(
             # BASIC layout gives identical output whether or not libraqm is installed.
             face = ImageFont.truetype(str(path), key[2], layout_engine=ImageFont.Layout.BASIC)
             faces[key] = face
-        # Glyph by glyph at the advances fonts.text_width measured: Pillow's own layout
+        # Glyph by glyph at the advances the layout measured: Pillow's own layout
         # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
         # push long lines into the box border.
-        x, y = line.x * scale, line.y * scale
+        x, y = line.x * scale, round(line.y * scale)
         for char in line.text:
             if not char.isspace():
-                draw.text((x, y), char, font=face, fill=colours.text, anchor="ls")
-            x += fonts.text_width(char, line.size, line.bold, line.italic) * scale
+                _draw_glyph(draw, face, key, char, x, y, colours.text, glyphs)
+            x += measure.em_width(char, line.bold, line.italic) * line.size * scale
+
+
+def _draw_glyph(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tuple,
+                char: str, x: float, y: int, colour: str, glyphs: dict) -> None:
+    """One character with its baseline at (x, y), from a cache of rendered glyphs.
+
+    Rasterising is most of the cost of a big chart; each glyph is rendered once per
+    face and quarter-pixel offset (enough for even letter spacing) and then stamped.
+    """
+    whole = math.floor(x)
+    quarter = round((x - whole) * 4)
+    if quarter == 4:
+        whole, quarter = whole + 1, 0
+    entry = glyphs.get((key, char, quarter))
+    if entry is None:
+        from PIL import Image, ImageDraw
+
+        left, top, right, bottom = face.getbbox(char, anchor="ls")
+        mask = Image.new("L", (max(1, right - left + 3), max(1, bottom - top + 3)), 0)
+        ImageDraw.Draw(mask).text((quarter / 4 - left + 1, -top + 1), char, font=face,
+                                  fill=255, anchor="ls")
+        entry = glyphs[(key, char, quarter)] = (mask, left - 1, top - 1)
+    mask, dx, dy = entry
+    draw.bitmap((whole + dx, y + dy), mask, fill=colour)
 
 
 def _dashed_outline(

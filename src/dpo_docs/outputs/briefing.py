@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from markupsafe import Markup
 
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Target
-from dpo_docs.settings import Settings
 from dpo_docs.render import render_template
+from dpo_docs.settings import Settings
 from dpo_docs.timeline import Mark, timeline_svg
 from dpo_docs.views import chart_node, outline
 
@@ -34,20 +35,44 @@ def scale_svg(svg: str, scale: float) -> str:
     return head + sep + rest
 
 
-def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[str, float]:
-    """The whole org chart as inline SVG fitted to ``box``, and the scale it was given."""
+def _pruned(node, depth: int):
+    """A chart node with its descendants below ``depth`` levels left out."""
+    children = () if depth <= 1 else tuple(_pruned(c, depth - 1) for c in node.children)
+    return replace(node, children=children)
+
+
+def _depth(node) -> int:
+    """Levels in a chart tree."""
+    return 1 + max((_depth(c) for c in node.children), default=0)
+
+
+def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[str, int | None]:
+    """The org chart as inline SVG fitted to ``box`` with text at 7 pt or more.
+
+    A chart too large for the page keeps only as many top levels as fit; the second
+    value is then that number of levels (None when the whole chart is shown), and the
+    handout carries the whole chart.
+    """
     from dpo_docs.chart.layout import layout
     from dpo_docs.chart.svg import to_svg
 
-    chart = layout(chart_node(job.tree, job.lang))
-    scale = min(1.0, box[0] / chart.width, box[1] / chart.height)
-    min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
+    full = chart_node(job.tree, job.lang)
+    levels = _depth(full)
+    shown = None
+    while True:
+        root = full if shown is None else _pruned(full, shown)
+        chart = layout(root)
+        scale = min(1.0, box[0] / chart.width, box[1] / chart.height)
+        min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
+        if min_size * scale >= MIN_TEXT_PT - 1e-6 or (shown or levels) <= 2:
+            break
+        shown = (shown or levels) - 1
     if min_size * scale < MIN_TEXT_PT - 1e-6:
         log.warning("org chart text prints at %.1f pt, below %.0f pt", min_size * scale, MIN_TEXT_PT)
     name = plain(job.data.department.name, job.lang)
     svg = to_svg(chart, title=f"{job.labels['orgchart']} — {name}",
                  desc="\n".join(outline(job.tree, job.lang)), standalone=False, id_prefix=id_prefix)
-    return scale_svg(svg, scale), scale
+    return scale_svg(svg, scale), shown
 
 
 class Briefing:
@@ -76,7 +101,7 @@ class Briefing:
             marks, width=482.0, title=f"{labels['timeline']} — {name}",
             desc="; ".join(f"{m.label}: {plain(e.text, lang)}" for m, e in zip(marks, data.history, strict=True)),
         ) if marks else ""
-        chart, _ = chart_markup(job, CHART_BOX, "briefing-chart")
+        chart, levels = chart_markup(job, CHART_BOX, "briefing-chart")
         titles = {s.id: plain(s.title, lang) for s in data.sources}
         other_names = [
             {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
@@ -90,7 +115,8 @@ class Briefing:
             "heads": heads,
             "tree": job.tree,
             "chart_svg": Markup(chart),
-            "chart_caption": f"{labels['orgchart']} — {name}",
+            "chart_caption": f"{labels['orgchart']} — {name}" + (
+                "" if levels is None else " " + labels["chart_levels"].format(levels=levels)),
             "events": data.history,
             "timeline_svg": Markup(timeline),
             "source_titles": lambda ids: "; ".join(titles[i] for i in ids),

@@ -1,0 +1,144 @@
+"""Speed of the whole pipeline, on the default data and on generated 100- and 300-unit
+organisations with a fact sheet for every unit.
+
+Every build runs as its own process (as a user or CI runs it). Figures are reported with
+the target beside them; compare ratios measured in one run, as the machines are shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import genorg  # noqa: E402
+
+LAUNCH = """
+import json, resource, runpy, sys
+sys.argv = ["dpo-docs", "-q", *sys.argv[2:]]
+code = 0
+try:
+    runpy.run_module("dpo_docs", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code or 0
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(__import__("os").environ["BENCH_OUT"], "w").write(json.dumps([code, own, kids]))
+"""
+
+
+def build(project: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB, largest process) of one build process."""
+    out = project / ".bench.json"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", LAUNCH, "x", "build", *args], cwd=project, check=True,
+                   env={**os.environ, "BENCH_OUT": str(out)})
+    elapsed = time.perf_counter() - started
+    code, own, kids = json.loads(out.read_text())
+    if code:
+        sys.exit(f"build failed in {project}")
+    return elapsed, max(own, kids) / 1024
+
+
+def in_process(project: Path) -> dict[str, float]:
+    """Per-document costs measured inside one process, engines already loaded."""
+    code = f"""
+import json, time, os
+os.chdir({str(project)!r})
+from dpo_docs.settings import default_settings
+from dpo_docs.build import load_data
+from dpo_docs.plan import plan
+from dpo_docs.outputs import outputs
+from dpo_docs.outputs import weasy
+from dpo_docs.render import render_template
+settings = default_settings()
+data = load_data(settings)
+jobs = {{}}
+planned = plan(data, settings, jobs)
+kinds = outputs()
+briefing = next(p.target for p in planned if p.target.kind == "briefing")
+sheets = [p.target for p in planned if p.target.kind == "factsheets"]
+job = jobs["fr"]
+kinds["briefing"].render(briefing, job)  # warm up engines and caches
+kinds["factsheets"].render(sheets[0], job)
+t = time.perf_counter(); pdf = kinds["briefing"].render(briefing, job)[briefing.paths[0]]; ours = time.perf_counter() - t
+html = render_template(job.env, "briefing.html", kinds["briefing"].context(briefing, job))
+t = time.perf_counter(); alone = weasy.html_to_pdf(html, settings.templates_dir); weasy_alone = time.perf_counter() - t
+from pypdf import PdfReader
+import io
+pages = len(PdfReader(io.BytesIO(pdf)).pages)
+sample = sheets[1:41]
+t = time.perf_counter()
+for target in sample:
+    kinds["factsheets"].render(target, job)
+per_sheet = (time.perf_counter() - t) / len(sample)
+print(json.dumps({{"ours": ours, "weasy": weasy_alone, "pages": pages, "per_sheet": per_sheet}}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def scenario(project: Path, workers: int) -> dict[str, float]:
+    """Cold, warm, no-change and one-change builds of one project."""
+    shutil.rmtree(project / "output", ignore_errors=True)
+    cold, cold_mem = build(project, "-j", str(workers))
+    warm, warm_mem = build(project, "--force", "-j", str(workers))
+    none, _ = build(project)
+    units = project / "data/units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace(
+        "pour appuyer la réalisation", "pour soutenir la réalisation", 1), encoding="utf-8")
+    one, _ = build(project, "-j", str(workers))
+    return {"cold": cold, "warm": warm, "none": none, "one": one, "mem": max(cold_mem, warm_mem)}
+
+
+def line(label: str, value: str, target: str = "", verdict: bool | None = None) -> None:
+    """One row of the report."""
+    mark = "" if verdict is None else ("met" if verdict else "NOT met")
+    print(f"{label:<52}{value:>14}  {target:<28}{mark}")
+
+
+def main() -> None:
+    """Run every scenario and print the figures with their targets."""
+    workers = max(2, len(os.sched_getaffinity(0)))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        default = genorg.make_project(tmp / "default", 13, every_unit_sheet=False)
+        (default / "data/units.yaml").write_text((genorg.ROOT / "data/units.yaml").read_text(encoding="utf-8"),
+                                                 encoding="utf-8")
+        org100 = genorg.make_project(tmp / "org100", 100)
+        org300 = genorg.make_project(tmp / "org300", 300)
+        d = scenario(default, 1)
+        one100 = scenario(org100, 1)
+        one300 = scenario(org300, 1)
+        many300 = scenario(org300, workers)
+        costs = in_process(org300)
+    print("dpo-docs speed benchmark (each build a separate process; seconds)")
+    line("", "value", "target")
+    for name, s in (("default data", d), ("100 units, -j 1", one100), ("300 units, -j 1", one300),
+                    (f"300 units, -j {workers}", many300)):
+        line(f"{name}: cold full build", f"{s['cold']:.2f} s")
+        line(f"{name}: warm full build (--force)", f"{s['warm']:.2f} s")
+        line(f"{name}: no-change build", f"{s['none']:.3f} s", "< 0.3 s", s["none"] < 0.3)
+        line(f"{name}: one-change build", f"{s['one']:.2f} s")
+    overhead = costs["ours"] / costs["weasy"]
+    line("briefing (300 units): pipeline / WeasyPrint alone", f"{overhead:.3f}", "<= 1.10", overhead <= 1.10)
+    line("briefing: ms per PDF page", f"{costs['ours'] * 1000 / costs['pages']:.1f} ms",
+         f"({costs['pages']} pages)")
+    line("Word fact sheet (incl. its chart PNG)", f"{costs['per_sheet'] * 1000:.1f} ms", "< 50 ms",
+         costs["per_sheet"] < 0.05)
+    speedup = one300["warm"] / many300["warm"]
+    line(f"speed-up of {workers} workers over 1 (300 units)", f"{speedup:.2f}x", ">= 1.7x", speedup >= 1.7)
+    line("peak memory, 300 units (largest process)", f"{max(one300['mem'], many300['mem']):.0f} MB",
+         "< 500 MB", max(one300["mem"], many300["mem"]) < 500)
+    growth = one300["warm"] / one100["warm"]
+    line("300-unit build / 100-unit build", f"{growth:.2f}", "<= 3.3", growth <= 3.3)
+
+
+if __name__ == "__main__":
+    main()
