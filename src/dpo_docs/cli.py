@@ -46,8 +46,11 @@ def _langs(ctx: click.Context, param: click.Parameter, value: str | None):
 
 
 def _settings(obj: dict, **options):
-    """Settings for this run: the project's defaults, then the options given."""
-    return default_settings().with_options(**options)
+    """Settings for this run: defaults, then dpo-docs.toml, then the options given."""
+    try:
+        return default_settings().with_options(**options)
+    except DpoDocsError as exc:  # a bad dpo-docs.toml
+        _fail(exc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -56,7 +56,7 @@ def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[st
     from dpo_docs.chart.layout import layout
     from dpo_docs.chart.svg import to_svg
 
-    full = chart_node(job.tree, job.lang)
+    full = chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads)
     levels = _depth(full)
     shown = None
     while True:
@@ -80,7 +80,7 @@ class Briefing:
 
     name = "briefing"
     templates = ("briefing.html", "briefing.css")
-    settings = ()
+    settings = ("chart_heads",)
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One briefing per language."""

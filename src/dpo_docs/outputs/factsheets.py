@@ -26,7 +26,7 @@ class Factsheets:
 
     name = "factsheets"
     templates = ("factsheet.docx",)
-    settings = ("factsheet_kinds",)
+    settings = ("factsheet_kinds", "chart_heads")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """The department's sheet, then one per unit of the configured kinds, in data order."""
@@ -118,7 +118,7 @@ class Factsheets:
         from dpo_docs.outputs.docx import render_factsheet
 
         context, node = self.context(target, job)
-        chart = layout(chart_node(node, job.lang))
+        chart = layout(chart_node(node, job.lang, with_heads=job.settings.chart_heads))
         width_mm = min(MAX_CHART_MM, chart.width * 25.4 / 72)
         alt = f"{context['doc']['chart_caption']}.\n" + "\n".join(outline(node, job.lang))
         data = render_factsheet(
