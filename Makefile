@@ -9,13 +9,14 @@ STAMP  := $(VENV)/.installed-stamp
 DPO    := $(BIN)/dpo-docs
 ARGS   ?=
 
-.PHONY: all briefing factsheets orgchart validate list check test bench lint clean distclean sysdeps sysdeps-test venv help
+.PHONY: extract update-translations compile-translations new-language all briefing factsheets orgchart validate list check test bench lint clean distclean sysdeps sysdeps-test venv help
 
 help:
 	@echo "make briefing    build output/fr/briefing.pdf"
 	@echo "make factsheets  build output/fr/factsheets/*.docx"
 	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
-	@echo "make all         build every document"
+	@echo "make all         build every document, in every language"
+	@echo "make extract update-translations compile-translations   gettext catalogs (translators)"
 	@echo "make validate    check the data in data/"
 	@echo "make check       exit 1 if a document is missing or out of date"
 	@echo "make test        run the test suite"
@@ -47,7 +48,7 @@ orgchart: sysdeps $(STAMP)
 	$(DPO) build --only orgchart $(ARGS)
 
 all: sysdeps $(STAMP)
-	$(DPO) build $(ARGS)
+	$(DPO) build --lang all $(ARGS)
 
 validate: $(STAMP)
 	$(DPO) validate
@@ -73,3 +74,22 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) src/*.egg-info .pytest_cache .ruff_cache
+
+# Translators: the fixed labels live in src/dpo_docs/i18n.py (French msgids, label keys
+# as contexts); their translations in src/dpo_docs/locale/<lang>/LC_MESSAGES/messages.po.
+LOCALES := src/dpo_docs/locale
+BABEL   := $(BIN)/pybabel
+
+extract: $(STAMP)
+	$(BABEL) extract -k N_:1c,2 --no-default-keywords --sort-output --omit-header \
+	  --project dpo-docs -o $(LOCALES)/messages.pot src/dpo_docs
+
+update-translations: extract
+	$(BABEL) update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --omit-header --no-fuzzy-matching
+
+compile-translations: $(STAMP)
+	$(BABEL) compile -d $(LOCALES) -D messages --statistics
+
+new-language: extract
+	@test -n "$(NEW)" || { echo "usage: make new-language NEW=es" >&2; exit 2; }
+	$(BABEL) init -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages -l $(NEW)

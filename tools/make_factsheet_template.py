@@ -342,7 +342,7 @@ BODY = [
     ("Normal", "{%p if doc.head %}"),
     ("Heading 1", "{{ labels.head }}"),
     # French typography: a no-break space before the colon.
-    ("Normal", "{{ doc.head.title }}{% if doc.head.name %}\u00a0: {{ doc.head.name }}{% endif %}"),
+    ("Normal", "{{ doc.head.title }}{% if doc.head.name %}{{ labels.colon }} {{ doc.head.name }}{% endif %}"),
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if doc.subunits %}"),
     ("Heading 1", "{{ labels.subunits }}"),
@@ -362,7 +362,7 @@ BODY = [
     ("Normal", "{%p if doc.history %}"),
     ("Heading 1", "{{ labels.history }}"),
     ("Normal", "{%p for h in doc.history %}"),
-    ("List Bullet", "{{ h.year }}\u00a0: {{ h.text }}"),
+    ("List Bullet", "{{ h.year }}{{ labels.colon }} {{ h.text }}"),
     ("Normal", "{%p endfor %}"),
     ("Normal", "{%p endif %}"),
     ("Heading 1", "{{ labels.sources }}"),

@@ -46,9 +46,15 @@ class BuildResult:
 
 def load_data(settings: Settings) -> Data:
     """Load and validate the data folder; raises DataError listing every problem."""
+    return _load(settings)[0]
+
+
+def _load(settings: Settings):
+    """The validated data, and the loaded values with their locations."""
     from dpo_docs import loader, validate
 
-    return validate.validate(loader.load(settings.data_dir, root=settings.data_dir.parent))
+    loaded = loader.load(settings.data_dir, root=settings.data_dir.parent)
+    return validate.validate(loaded), loaded
 
 
 def _unchanged(settings: Settings, previous: dict[str, Any], inputs_hash: str) -> bool:
@@ -105,7 +111,14 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
     """Validate, plan, render the stale targets, write them, then the report and manifest."""
     from dpo_docs.plan import plan, with_states
 
-    data = load_data(settings)  # invalid data stops the build before the output folder is touched
+    from dpo_docs import translations
+
+    data, loaded = _load(settings)  # invalid data stops the build before the output folder is touched
+    if settings.strict:
+        error = translations.strict_problems(loaded, settings.langs)
+        if error:
+            raise error
+    missing = translations.report(loaded, settings.langs)
     out_dir = settings.out_dir
     with build_lock(out_dir):
         for path in remove_stale_temp_files(out_dir):
@@ -123,6 +136,7 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
         summary = changes.summary(data)
         rebuilt = [(p.target.label, p.state) for p in stale]
         report = _report(settings, changes.compare(previous.get("summary"), summary), summary, rebuilt)
+        report["missing_translations"] = missing
         _write_report(out_dir, report)
         entries = dict(previous.get("targets", {}))
         for item in planned:

@@ -140,6 +140,10 @@ def markdown(report: dict[str, Any]) -> str:
             lines += ["## Data", "", "No unit, head or figure changed.", ""]
         for title, items in changed:
             lines += [f"## {title}", ""] + [f"- {item}" for item in items] + [""]
+    for lang, found in sorted(report.get("missing_translations", {}).items()):
+        lines += [f"## Missing translations ({lang})", ""]
+        lines += [f"- data: `{path}`" for path in found["data"]]
+        lines += [f"- label: `{key}`" for key in found["labels"]] + [""]
     stale = report["stale_figures"]
     if stale:
         lines += [f"## Stale figures (older than {report['stale_after_months']} months on {report['today']})", ""]

@@ -15,7 +15,7 @@ import click
 
 from dpo_docs import __version__
 from dpo_docs.errors import DataError, DpoDocsError
-from dpo_docs.i18n import LABELS
+from dpo_docs.i18n import available_languages
 from dpo_docs.settings import ORIENTATIONS, PAPER_SIZES, TARGET_KINDS, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,11 +36,15 @@ def _langs(ctx: click.Context, param: click.Parameter, value: str | None):
     """Parse ``--lang fr,en`` into a tuple, refusing languages without labels."""
     if value is None:
         return None
+    available = available_languages()
+    if value.strip() == "all":
+        return available
     langs = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [lang for lang in langs if lang not in LABELS]
+    unknown = [lang for lang in langs if lang not in available]
     if unknown or not langs:
         raise click.BadParameter(
-            f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}; available: {', '.join(sorted(LABELS))}"
+            f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"available: {', '.join(available)} (or 'all')"
         )
     return langs
 
@@ -94,7 +98,7 @@ def _paths(func):
 
 def _selection(func):
     """The --only and --lang options."""
-    func = click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")(func)
+    func = click.option("--lang", "langs", callback=_langs, help="Language(s), comma-separated, or 'all' [default: fr].")(func)
     return click.option("--only", type=click.Choice(TARGET_KINDS), multiple=True,
                         help="Only this kind of document (repeatable).")(func)
 
@@ -112,6 +116,8 @@ def _selection(func):
 @click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
               help="Warn about figures older than this [default: 12].")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
+@click.option("--strict", is_flag=True, default=None,
+              help="Fail when a text or label has no translation into a requested language.")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
               help="Render N documents at once in N processes [default: one per core].")
 @click.pass_obj
@@ -136,6 +142,10 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
         result = run_build(settings, progress=progress, force=force)
     except DpoDocsError as exc:
         _fail(exc)
+    from dpo_docs.translations import summarize
+
+    for line in summarize(None, result.report.get("missing_translations", {})):
+        logging.getLogger("dpo_docs").warning("%s", line)
     for fig in result.stale_figures:
         logging.getLogger("dpo_docs").warning(
             "figure '%s' is %d months old (as of %s)", fig["id"], fig["months"], fig["as_of"])
@@ -202,7 +212,7 @@ def validate(obj: dict, **options) -> None:
 @cli.command(name="list")
 @_common
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: ./output].")
-@click.option("--lang", callback=_langs, help="Language(s), comma-separated [default: fr].")
+@click.option("--lang", "langs", callback=_langs, help="Language(s), comma-separated, or 'all' [default: fr].")
 @click.pass_obj
 def list_targets(obj: dict, **options) -> None:
     """List every document the build makes, with its output paths."""

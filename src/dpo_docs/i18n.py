@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -14,80 +16,125 @@ if TYPE_CHECKING:  # the models pull in pydantic, which --help should not pay fo
 # The language the data is written in first; other languages fall back to it.
 SOURCE_LANG = "fr"
 
-# Fixed labels of the documents, by language. Later languages add a table here.
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "briefing": "Note d’information",
-        "factsheet": "Fiche d’information",
-        "orgchart": "Organigramme",
-        "contents": "Sommaire",
-        "mission": "Mission et rôle",
-        "mandate": "Mandat",
-        "role": "Rôle",
-        "leadership": "Direction",
-        "structure": "Structure",
-        "relationships": "Partenaires et relations",
-        "history": "Historique",
-        "timeline": "Frise chronologique",
-        "operations": "Opérations de maintien de la paix en cours",
-        "figures": "Chiffres clés",
-        "sources": "Sources",
-        "notes": "Notes",
-        "page": "Page",
-        "of": "sur",
-        "data_as_of": "Données au",
-        "revision": "révision",
-        "as_of": "au",
-        "source": "Source",
-        "acronym": "Sigle",
-        "name": "Nom",
-        "location": "Lieu",
-        "since": "Depuis",
-        "resolutions": "Résolution(s)",
-        "created": "Année de création",
-        "parent": "Rattachement",
-        "head": "Direction",
-        "summary": "Présentation",
-        "key_facts": "Faits essentiels",
-        "fact": "Élément",
-        "value": "Valeur",
-        "subunits": "Unités rattachées",
-        "chart": "Organigramme",
-        "text_alternative": "Version texte de l’organigramme",
-        "shared_with": "partagé avec",
-        "count": "Nombre",
-        "about": "environ",
-        "more_than": "plus de",
-        "billion_usd": "milliards de dollars des États-Unis",
-        "period": "période",
-        "appointed": "nommé le",
-        "in_office_since": "en fonctions depuis le",
-        "operations_count": "opérations",
-        "kinds": "Types d’unité",
-        "kind_department": "Département",
-        "kind_office": "Bureau principal",
-        "kind_division": "Division",
-        "kind_service": "Service",
-        "kind_section": "Section",
-        "kind_unit": "Groupe",
-        "kind_shared": "Structure partagée",
-        "kind_portfolio": "Portefeuille régional",
-        "legend_shared": "Bordure en tirets : unité partagée avec un autre département",
-        "chart_desc": "Organigramme du {name}, unité par unité.",
-        "chart_levels": "({levels} premiers niveaux ; l’organigramme complet figure dans le document Organigramme)",
-        "chart_continued": "suite page {page}",
-        "chart_back": "retour à la page {page}",
-        "chart_from_page": "Suite de la page {pages}",
-        "chart_from_pages": "Suite des pages {pages}",
-        "chart_page_of": "page {page} sur {pages}",
-        "legend_continued": "« suite page N » : les unités rattachées figurent page N",
-    },
+# The fixed labels of the documents, keyed by name. Their text is the French msgid of
+# the gettext catalogs under locale/ (French is the source language); the key is the
+# message context, so one French word can take two translations. `make extract` and
+# `make update-translations` keep the catalogs in step with this table.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+# Babel locales for dates and numbers: British English writes "30 November 2026".
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def N_(context: str, message: str) -> str:
+    """Mark a label for extraction (pgettext-style: context, message); returns it as is."""
+    return message
+
+
+MESSAGES: dict[str, str] = {
+    "briefing": N_("briefing", "Note d’information"),
+    "factsheet": N_("factsheet", "Fiche d’information"),
+    "orgchart": N_("orgchart", "Organigramme"),
+    "contents": N_("contents", "Sommaire"),
+    "mission": N_("mission", "Mission et rôle"),
+    "mandate": N_("mandate", "Mandat"),
+    "role": N_("role", "Rôle"),
+    "leadership": N_("leadership", "Direction"),
+    "structure": N_("structure", "Structure"),
+    "relationships": N_("relationships", "Partenaires et relations"),
+    "history": N_("history", "Historique"),
+    "timeline": N_("timeline", "Frise chronologique"),
+    "operations": N_("operations", "Opérations de maintien de la paix en cours"),
+    "figures": N_("figures", "Chiffres clés"),
+    "sources": N_("sources", "Sources"),
+    "notes": N_("notes", "Notes"),
+    "page": N_("page", "Page"),
+    "of": N_("of", "sur"),
+    "data_as_of": N_("data_as_of", "Données au"),
+    "revision": N_("revision", "révision"),
+    "as_of": N_("as_of", "au"),
+    "source": N_("source", "Source"),
+    "acronym": N_("acronym", "Sigle"),
+    "name": N_("name", "Nom"),
+    "location": N_("location", "Lieu"),
+    "since": N_("since", "Depuis"),
+    "resolutions": N_("resolutions", "Résolution(s)"),
+    "created": N_("created", "Année de création"),
+    "parent": N_("parent", "Rattachement"),
+    "head": N_("head", "Direction"),
+    "summary": N_("summary", "Présentation"),
+    "key_facts": N_("key_facts", "Faits essentiels"),
+    "fact": N_("fact", "Élément"),
+    "value": N_("value", "Valeur"),
+    "subunits": N_("subunits", "Unités rattachées"),
+    "chart": N_("chart", "Organigramme"),
+    "text_alternative": N_("text_alternative", "Version texte de l’organigramme"),
+    "shared_with": N_("shared_with", "partagé avec"),
+    "count": N_("count", "Nombre"),
+    "about": N_("about", "environ"),
+    "more_than": N_("more_than", "plus de"),
+    "billion_usd": N_("billion_usd", "{amount} milliards de dollars des États-Unis"),
+    "period": N_("period", "période"),
+    "appointed": N_("appointed", "nommé le"),
+    "in_office_since": N_("in_office_since", "en fonctions depuis le"),
+    "operations_count": N_("operations_count", "opérations"),
+    "kinds": N_("kinds", "Types d’unité"),
+    "kind_department": N_("kind_department", "Département"),
+    "kind_office": N_("kind_office", "Bureau principal"),
+    "kind_division": N_("kind_division", "Division"),
+    "kind_service": N_("kind_service", "Service"),
+    "kind_section": N_("kind_section", "Section"),
+    "kind_unit": N_("kind_unit", "Groupe"),
+    "kind_shared": N_("kind_shared", "Structure partagée"),
+    "kind_portfolio": N_("kind_portfolio", "Portefeuille régional"),
+    "legend_shared": N_("legend_shared", "Bordure en tirets : unité partagée avec un autre département"),
+    "chart_desc": N_("chart_desc", "Organigramme du {name}, unité par unité."),
+    "chart_levels": N_("chart_levels", "({levels} premiers niveaux ; l’organigramme complet figure dans le document Organigramme)"),
+    "chart_continued": N_("chart_continued", "suite page {page}"),
+    "chart_back": N_("chart_back", "retour à la page {page}"),
+    "chart_from_page": N_("chart_from_page", "Suite de la page {pages}"),
+    "chart_from_pages": N_("chart_from_pages", "Suite des pages {pages}"),
+    "chart_page_of": N_("chart_page_of", "page {page} sur {pages}"),
+    "legend_continued": N_("legend_continued", "« suite page N » : les unités rattachées figurent page N"),
+    "colon": N_("colon", "\u00a0:"),
 }
 
 
+def available_languages() -> tuple[str, ...]:
+    """The source language and every language with a catalog under locale/."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return (SOURCE_LANG, *sorted(found - {SOURCE_LANG}))
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[tuple[str, str], str]:
+    """The translations of ``lang``: (context, French msgid) -> text; fuzzy ones left out."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    return {(m.context or "", m.id): m.string for m in catalog
+            if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+
+
+def missing_labels(lang: str) -> list[str]:
+    """The label keys with no translation in ``lang``'s catalog."""
+    if lang == SOURCE_LANG:
+        return []
+    catalog = _catalog(lang)
+    return [key for key, msgid in MESSAGES.items() if (key, msgid) not in catalog]
+
+
+@lru_cache(maxsize=None)
 def labels_for(lang: str) -> dict[str, str]:
-    """The fixed labels of ``lang``, falling back to the source language's."""
-    return {**LABELS[SOURCE_LANG], **LABELS.get(lang, {})}
+    """The fixed labels in ``lang``; an untranslated one stays in the source language."""
+    if lang == SOURCE_LANG:
+        return dict(MESSAGES)
+    catalog = _catalog(lang)
+    return {key: catalog.get((key, msgid), msgid) for key, msgid in MESSAGES.items()}
 
 
 def pick(text: Mapping[str, str] | None, lang: str) -> tuple[str, str]:
@@ -118,7 +165,7 @@ def format_date(value: dt.date, lang: str) -> str:
     """A date written out for the language: ``30 juin 2025``."""
     from babel.dates import format_date as babel_date
 
-    text = babel_date(value, format="long", locale=lang)
+    text = babel_date(value, format="long", locale=BABEL_LOCALES.get(lang, lang))
     if lang == "fr" and value.day == 1:
         text = "1er" + text[1:]  # French writes the first of the month as an ordinal
     return text
@@ -128,15 +175,14 @@ def format_number(value: float, lang: str) -> str:
     """A number with the language's separators: ``68 000``."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=lang)
+    return format_decimal(value, locale=BABEL_LOCALES.get(lang, lang))
 
 
 def format_figure(figure: Figure, lang: str) -> str:
     """A figure's value with its qualifier and unit: ``environ 68 000``."""
     labels = labels_for(lang)
     if figure.unit == "usd":
-        amount = format_number(round(figure.value / 1e9, 2), lang)
-        text = f"{amount} {labels['billion_usd']}"
+        text = labels["billion_usd"].format(amount=format_number(round(figure.value / 1e9, 2), lang))
     else:
         text = format_number(figure.value, lang)
     if figure.qualifier != "exact":

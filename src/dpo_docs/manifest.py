@@ -60,9 +60,10 @@ def fonts_hash() -> str:
 
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """Hash of the package's own code and version: new code may draw differently."""
+    """Hash of the package's code, label catalogs and version: any of them may change the bytes."""
     package = Path(__file__).resolve().parent
-    return sha256((__version__ + _tree_hash(list(package.rglob("*.py")), package)).encode())
+    files = [*package.rglob("*.py"), *package.rglob("*.po")]
+    return sha256((__version__ + _tree_hash(files, package)).encode())
 
 
 def templates_hash(templates_dir: Path, names: tuple[str, ...]) -> str:

@@ -27,6 +27,7 @@ class Settings:
     stale_after_months: int = 12
     workers: int = 0  # processes rendering at once; 0 means one per core
     factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
+    strict: bool = False  # a missing translation fails the build instead of falling back
 
     def with_options(self, **options: object) -> Settings:
         """A copy with the options that were given; ``None`` leaves a value as it is."""

@@ -76,7 +76,7 @@ def chart_node(node: TreeNode, lang: str, *, with_heads: bool = True):
     if with_heads and node.head is not None:
         detail = plain(node.head.title, lang)
         if node.head.name:
-            detail = f"{detail} : {node.head.name}" if lang == "fr" else f"{detail}: {node.head.name}"
+            detail = f"{detail}{labels_for(lang)['colon']} {node.head.name}"
     return ChartNode(
         id=node.id,
         name=display_name(node, lang),

@@ -109,7 +109,7 @@ class Briefing:
         doc = {
             "lang": lang,
             "title": f"{labels['briefing']} — {name}",
-            "subject": f"{labels['briefing']} : {name} ({plain(dept.acronym, lang)})",
+            "subject": f"{labels['briefing']}{labels['colon']} {name} ({plain(dept.acronym, lang)})",
             "other_names": other_names,
             "sections": [{"id": s, "title": labels[s]} for s in SECTIONS],
             "heads": heads,

@@ -1,0 +1,69 @@
+"""Which data texts and labels lack a translation into a document's language."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from dpo_docs.errors import DataError, Location, Problem
+from dpo_docs.i18n import missing_labels
+from dpo_docs.loader import LoadedData, format_path
+
+if TYPE_CHECKING:
+    from dpo_docs.model import Data
+
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")
+
+
+def _is_text(value: Any) -> bool:
+    """True for a multilingual text: a non-empty mapping of language codes to strings."""
+    return (isinstance(value, dict) and bool(value)
+            and all(isinstance(k, str) and _LANG.match(k) and isinstance(v, str) for k, v in value.items()))
+
+
+def missing_texts(values: Any, lang: str, path: tuple = ()) -> list[tuple]:
+    """Paths of the texts in the loaded data that have no ``lang`` version."""
+    if _is_text(values):
+        return [] if lang in values else [path]
+    found: list[tuple] = []
+    if isinstance(values, dict):
+        for key, value in values.items():
+            found += missing_texts(value, lang, path + (key,))
+    elif isinstance(values, list):
+        for index, value in enumerate(values):
+            found += missing_texts(value, lang, path + (index,))
+    return found
+
+
+def report(loaded: LoadedData, langs: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
+    """For each document language but the source, the untranslated data paths and labels."""
+    result = {}
+    for lang in langs:  # the source language too: a text may exist only in another one
+        texts = [format_path(p) for p in missing_texts(loaded.values, lang)]
+        labels = missing_labels(lang)
+        if texts or labels:
+            result[lang] = {"data": texts, "labels": labels}
+    return result
+
+
+def strict_problems(loaded: LoadedData, langs: tuple[str, ...]) -> DataError | None:
+    """Every missing translation as a located problem, for ``--strict`` builds."""
+    problems = []
+    for lang in langs:
+        for path in missing_texts(loaded.values, lang):
+            problems.append(Problem(loaded.where(path), format_path(path), f"no '{lang}' text (strict build)"))
+        for key in missing_labels(lang):
+            problems.append(Problem(Location(f"src/dpo_docs/locale/{lang}/LC_MESSAGES/messages.po"), key,
+                                    f"label '{key}' is not translated (strict build)"))
+    return DataError(problems) if problems else None
+
+
+def summarize(data: Data | None, missing: dict[str, dict[str, list[str]]]) -> list[str]:
+    """One warning line per language with missing translations."""
+    lines = []
+    for lang, found in missing.items():
+        texts, labels = found["data"], found["labels"]
+        sample = ", ".join(texts[:3]) + (", …" if len(texts) > 3 else "")
+        lines.append(f"{lang}: {len(texts)} data text(s) and {len(labels)} label(s) have no translation "
+                     f"and fall back to another language{': ' + sample if sample else ''}")
+    return lines

@@ -1,0 +1,68 @@
+"""English beside French: catalogs for labels, formats per language, missing translations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+from pypdf import PdfReader
+
+from dpo_docs import i18n
+from tests.conftest import ROOT, pdf_text, run
+from tests.test_briefing import flat
+
+
+def test_lang_all_builds_french_and_english(project: Path) -> None:
+    result = run(project, "build", "--lang", "all", "--only", "briefing", "--only", "factsheets")
+    assert result.exit_code == 0, result.output
+    fr = flat(pdf_text(project / "output/fr/briefing.pdf"))
+    en = flat(pdf_text(project / "output/en/briefing.pdf"))
+    assert "Mission et rôle" in fr and "Données au 30 juin 2025" in fr
+    assert "Mission and role" in en and "Data as of 30 June 2025" in en
+    assert "DPO provides political and executive direction to UN peacekeeping operations" in en
+    assert "about 68,000" in en and "US$5.38 billion" in en
+    assert "environ 68 000" in fr.replace("\u202f", " ") and "5,38 milliards de dollars des États-Unis" in fr
+    assert "Year created: 2007" in en and "Année de création : 2007" in fr.replace("\u00a0", " ")
+    assert PdfReader(project / "output/en/briefing.pdf").trailer["/Root"]["/Lang"] == "en"
+    sheet = docx.Document(project / "output/en/factsheets/oma.docx")
+    assert [p.text for p in sheet.paragraphs if p.style.name == "Heading 1"][:2] == ["Overview", "Key facts"]
+    assert sheet.core_properties.language == "en"
+
+
+def test_untranslated_text_falls_back_marked_and_is_listed(project: Path) -> None:
+    units = project / "data/units.yaml"
+    text = units.read_text(encoding="utf-8")
+    units.write_text(text.replace("      en: Office of Military Affairs\n", ""), encoding="utf-8")
+    result = run(project, "build", "--lang", "en", "--only", "briefing")
+    assert result.exit_code == 0, result.output
+    assert "en: 1 data text(s) and 0 label(s) have no translation" in result.output
+    assert "units[6].name" in (project / "output/CHANGES.md").read_text(encoding="utf-8")
+    assert "Bureau des affaires militaires" in pdf_text(project / "output/en/briefing.pdf")
+    strict = run(project, "build", "--lang", "en", "--strict")
+    assert strict.exit_code == 1
+    assert "data/units.yaml:" in strict.output and "units[6].name: no 'en' text (strict build)" in strict.output
+
+
+def test_fallback_is_marked_with_its_language_in_html() -> None:
+    assert str(i18n.markup({"fr": "Bureau"}, "en")) == '<span lang="fr">Bureau</span>'
+    assert str(i18n.markup({"fr": "<b>"}, "fr")) == "&lt;b&gt;"
+
+
+def test_labels_come_from_the_catalog_and_every_one_is_translated(tmp_path: Path) -> None:
+    assert i18n.available_languages() == ("fr", "en")
+    assert i18n.missing_labels("en") == []
+    labels = i18n.labels_for("en")
+    assert (labels["leadership"], labels["head"]) == ("Leadership", "Head")  # one French word, two contexts
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), "extract", "-k", "N_:1c,2", "--no-default-keywords",
+         "-o", str(tmp_path / "messages.pot"), str(ROOT / "src/dpo_docs")], capture_output=True, check=True)
+    pot = (tmp_path / "messages.pot").read_text(encoding="utf-8")
+    assert pot.count("msgctxt") == len(i18n.MESSAGES)  # every label is extracted for translators
+
+
+def test_unknown_language_is_a_usage_error(project: Path) -> None:
+    result = run(project, "build", "--lang", "fr,de")
+    assert result.exit_code == 2
+    assert "unsupported language 'de'; available: fr, en (or 'all')" in result.output
