@@ -109,9 +109,8 @@ def build(settings: Settings, progress: Progress | None = None, force: bool = Fa
 
 def _full_build(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str) -> BuildResult:
     """Validate, plan, render the stale targets, write them, then the report and manifest."""
-    from dpo_docs.plan import plan, with_states
-
     from dpo_docs import translations
+    from dpo_docs.plan import plan, with_states
 
     data, loaded = _load(settings)  # invalid data stops the build before the output folder is touched
     if settings.strict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,7 +106,7 @@ def available_languages() -> tuple[str, ...]:
     return (SOURCE_LANG, *sorted(found - {SOURCE_LANG}))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> dict[tuple[str, str], str]:
     """The translations of ``lang``: (context, French msgid) -> text; fuzzy ones left out."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -128,7 +128,7 @@ def missing_labels(lang: str) -> list[str]:
     return [key for key, msgid in MESSAGES.items() if (key, msgid) not in catalog]
 
 
-@lru_cache(maxsize=None)
+@cache
 def labels_for(lang: str) -> dict[str, str]:
     """The fixed labels in ``lang``; an untranslated one stays in the source language."""
     if lang == SOURCE_LANG:
