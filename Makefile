@@ -15,7 +15,7 @@ help:
 	@echo "make briefing    build output/fr/briefing.pdf"
 	@echo "make factsheets  build output/fr/factsheets/*.docx"
 	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
-	@echo "make all         build every document, in every language"
+	@echo "make all         build every document, in French and English"
 	@echo "make extract update-translations compile-translations   gettext catalogs (translators)"
 	@echo "make validate    check the data in data/"
 	@echo "make check       exit 1 if a document is missing or out of date"
@@ -48,7 +48,7 @@ orgchart: sysdeps $(STAMP)
 	$(DPO) build --only orgchart $(ARGS)
 
 all: sysdeps $(STAMP)
-	$(DPO) build --lang all $(ARGS)
+	$(DPO) build --lang fr,en $(ARGS)
 
 validate: $(STAMP)
 	$(DPO) validate

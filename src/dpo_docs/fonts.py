@@ -14,6 +14,13 @@ log = logging.getLogger(__name__)
 
 FONT_DIR: Path = Path(__file__).resolve().parent / "fonts"
 FAMILY = "Noto Sans"
+# Faces for the scripts Noto Sans lacks (Arabic, Chinese), tried in order for any
+# character the main face has no glyph for; CSS and SVG name them after FAMILY.
+FALLBACKS = (
+    ("Noto Sans Arabic", {400: "NotoSansArabic-Regular.ttf", 700: "NotoSansArabic-Bold.ttf"}),
+    ("Noto Sans CJK SC", {400: "NotoSansCJKsc-Regular.otf"}),
+)
+FAMILY_STACK = ", ".join(f'"{name}"' for name in (FAMILY, *(f for f, _ in FALLBACKS))) + ", sans-serif"
 
 _FILES = {
     (False, False): "NotoSans-Regular.ttf",
@@ -57,15 +64,33 @@ class _Face:
         self._cache: dict[str, float] = {}
         font.close()
 
+    def own_width(self, char: str) -> float | None:
+        """Advance width of one character in this face, in em, or None without a glyph."""
+        glyph = self._glyph_of.get(ord(char))
+        return self._advance.get(glyph) if glyph else None
+
     def char_width(self, char: str) -> float:
-        """Advance width of one character, in em."""
+        """Advance width of one character, in em, from a fallback face if this one lacks it."""
         width = self._cache.get(char)
         if width is None:
-            glyph = self._glyph_of.get(ord(char))
-            fallback = 0.0 if unicodedata.category(char) in _NO_ADVANCE else self._missing
-            width = self._advance.get(glyph, fallback) if glyph else fallback
+            width = self.own_width(char)
+            if width is None and unicodedata.category(char) in _NO_ADVANCE:
+                width = 0.0
+            if width is None:
+                for face in _fallback_faces():
+                    width = face.own_width(char)
+                    if width is not None:
+                        break
+            if width is None:
+                width = self._missing
             self._cache[char] = width
         return width
+
+
+@functools.cache
+def _fallback_faces() -> tuple[_Face, ...]:
+    """The regular faces of the fallback scripts, loaded on first need."""
+    return tuple(_Face(FONT_DIR / files[400]) for _, files in FALLBACKS if (FONT_DIR / files[400]).is_file())
 
 
 @functools.cache
@@ -88,6 +113,33 @@ def text_width(text: str, size: float, bold: bool = False, italic: bool = False)
     # Measure the composed form: decomposed accents would otherwise count twice.
     text = unicodedata.normalize("NFC", text)
     return sum(face.char_width(c) for c in text) * size
+
+
+_RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def visual(text: str) -> str:
+    """Text in display order with Arabic letters in their joined forms.
+
+    For renderers that place characters one by one (WeasyPrint's SVG text, the PNG
+    chart): they neither shape Arabic nor reorder right-to-left runs themselves.
+    """
+    if not _RTL_CHARS.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def font_path_for(char: str, bold: bool = False, italic: bool = False) -> Path:
+    """The shipped font file that has a glyph for ``char`` (the main face if none has)."""
+    if _face(bool(bold), bool(italic)).own_width(char) is not None:
+        return font_path(bold, italic)
+    for (_, files), face in zip(FALLBACKS, _fallback_faces(), strict=False):
+        if face.own_width(char) is not None:
+            return FONT_DIR / files.get(700 if bold else 400, files[400])
+    return font_path(bold, italic)
 
 
 def vertical_metrics(bold: bool = False, italic: bool = False) -> tuple[float, float]:
@@ -155,4 +207,13 @@ def font_face_css() -> str:
             f'  src: url("{uri}") format("truetype");\n'
             "}"
         )
+    for family, files in FALLBACKS:
+        for weight, name in sorted(files.items()):
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{family}";\n'
+                f"  font-weight: {weight};\n"
+                f'  src: url("{(FONT_DIR / name).as_uri()}");\n'
+                "}"
+            )
     return "\n".join(rules) + "\n"

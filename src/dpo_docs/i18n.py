@@ -22,6 +22,8 @@ SOURCE_LANG = "fr"
 # `make update-translations` keep the catalogs in step with this table.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
+# Languages written right to left: their documents get dir="rtl" and Word's bidi.
+RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
 # Babel locales for dates and numbers: British English writes "30 November 2026".
 BABEL_LOCALES = {"en": "en_GB"}
 
@@ -100,6 +102,11 @@ MESSAGES: dict[str, str] = {
 }
 
 
+def direction(lang: str) -> str:
+    """"rtl" for a right-to-left language, else "ltr"."""
+    return "rtl" if lang.split("-")[0] in RTL_LANGS else "ltr"
+
+
 def available_languages() -> tuple[str, ...]:
     """The source language and every language with a catalog under locale/."""
     found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
@@ -157,6 +164,9 @@ def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
     """The text escaped for HTML, wrapped in a ``lang`` span when it fell back."""
     value, used = pick(text, lang)
     if used != lang:
+        # A fallback keeps its own language, and its own direction inside an RTL page.
+        if direction(used) != direction(lang):
+            return Markup('<span lang="{}" dir="{}">{}</span>').format(used, direction(used), value)
         return Markup('<span lang="{}">{}</span>').format(used, value)
     return escape(value)
 

@@ -60,7 +60,7 @@ def timeline_svg(marks: list[Mark], *, width: float, title: str, desc: str, id_p
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.2f} {height:.2f}" '
         f'width="{width:.2f}pt" height="{height:.2f}pt" role="img" '
-        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" font-family="{fonts.FAMILY}">',
+        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" font-family=\'{fonts.FAMILY_STACK}\'>',
         f'<title id="{id_prefix}-title">{escape(title)}</title>',
         f'<desc id="{id_prefix}-desc">{escape(desc)}</desc>',
         f'<line x1="{margin:.2f}" y1="{axis_y:.2f}" x2="{x_of(last):.2f}" y2="{axis_y:.2f}" '

@@ -85,19 +85,20 @@ def _draw_box(
             width=stroke,
         )  # fmt: skip
     for line in box.lines:
-        key = (line.bold, line.italic, line.size * scale)
-        face = faces.get(key)
-        if face is None:
-            path = fonts.font_path(line.bold, line.italic)
-            # BASIC layout gives identical output whether or not libraqm is installed.
-            face = ImageFont.truetype(str(path), key[2], layout_engine=ImageFont.Layout.BASIC)
-            faces[key] = face
         # Glyph by glyph at the advances the layout measured: Pillow's own layout
         # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
-        # push long lines into the box border.
+        # push long lines into the box border. Arabic comes pre-joined and reordered,
+        # and each character is drawn from the shipped face that has it.
         x, y = line.x * scale, round(line.y * scale)
-        for char in line.text:
+        for char in fonts.visual(line.text):
             if not char.isspace():
+                path = fonts.font_path_for(char, line.bold, line.italic)
+                key = (path.name, line.size * scale)
+                face = faces.get(key)
+                if face is None:
+                    # BASIC layout gives identical output whether or not libraqm is installed.
+                    face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
+                    faces[key] = face
                 _draw_glyph(draw, face, key, char, x, y, colours.text, glyphs)
             x += measure.em_width(char, line.bold, line.italic) * line.size * scale
 

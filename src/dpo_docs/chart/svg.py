@@ -82,7 +82,7 @@ def to_svg(
     out.append(
         f'<svg xmlns="{SVG_NS}" version="1.1" viewBox="0 0 {w} {h}" width="{w}pt" '
         f'height="{h}pt" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'font-family="{fonts.FAMILY}">'
+        f'font-family=\'{fonts.FAMILY_STACK}\'>'
     )
     out.append(f'<title id="{title_id}">{escape(clean_text(title))}</title>')
     out.append(f'<desc id="{desc_id}">{escape(clean_text(desc))}</desc>')
@@ -118,7 +118,7 @@ def _box(box: Box) -> list[str]:
         style = ' font-style="italic"' if line.italic else ""
         parts.append(
             f'<text x="{num(line.x)}" y="{num(line.y)}" font-size="{num(line.size)}"'
-            f'{weight}{style} fill="{colours.text}">{escape(line.text)}</text>'
+            f'{weight}{style} fill="{colours.text}">{escape(fonts.visual(line.text))}</text>'
         )
     parts.append("</g>")
     return parts

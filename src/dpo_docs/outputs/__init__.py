@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Protocol
 
 from dpo_docs import __version__
-from dpo_docs.i18n import format_date, labels_for
+from dpo_docs.i18n import direction, format_date, labels_for
 from dpo_docs.model import Data
 from dpo_docs.settings import Settings
 from dpo_docs.views import TreeNode, unit_tree
@@ -71,6 +71,7 @@ class Job:
             "data_label": format_date(date, self.lang),
             "version": __version__,
             "lang": self.lang,
+            "dir": direction(self.lang),
         }
 
     def build_for(self, target: Target) -> dict:

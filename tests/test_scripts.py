@@ -1,0 +1,58 @@
+"""Every UN script: an Arabic (right-to-left) document with names in the six languages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import ROOT, pdf_text, run
+
+FIXTURE = ROOT / "tests/fixtures/six_scripts"
+
+
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The six-script data set built as an Arabic briefing and handout."""
+    project = tmp_path_factory.mktemp("six") / "project"
+    shutil.copytree(FIXTURE, project / "data")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    result = run(project, "build", "--lang", "ar", "--only", "briefing", "--only", "orgchart")
+    assert result.exit_code == 0, result.output
+    return project / "output/ar"
+
+
+def test_every_script_is_extractable_and_embedded(arabic: Path) -> None:
+    text = pdf_text(arabic / "briefing.pdf")
+    assert "إدارة عمليات" in text  # Arabic, in logical order once extracted
+    assert "警务司" in text  # Chinese
+    assert "Служба правосудия" in text  # Russian
+    assert "Sección de Desarme" in text  # Spanish
+    assert "Departamento de Operaciones de Paz" in text
+    assert "Department of Peace Operations" in text
+    fonts = subprocess.run(["pdffonts", str(arabic / "briefing.pdf")], capture_output=True, text=True).stdout
+    assert "Noto-Sans-Arabic" in fonts and "Noto-Sans-CJK-SC" in fonts
+    assert PdfReader(arabic / "briefing.pdf").trailer["/Root"]["/Lang"] == "ar"
+
+
+def test_arabic_pages_run_right_to_left(arabic: Path) -> None:
+    """The contents' title and entries hug the right margin of an A4 page."""
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", "2", "-l", "2", str(arabic / "briefing.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<', bbox)
+    # pdftotext's bbox mode lists Arabic words in display order (letters reversed).
+    title = [(float(a), float(b)) for a, b, w in words if w in ("المحتويات", "المحتويات"[::-1])]
+    assert title, "Arabic contents title missing"
+    assert title[0][1] > 595 - 60  # ends at the right margin (A4 is 595 pt wide)
+
+
+def test_chart_keeps_arabic_joined_and_ordered(arabic: Path) -> None:
+    """The chart's SVG text is in display order with joined letters, its desc in logical order."""
+    svg = (arabic / "orgchart.svg").read_text(encoding="utf-8")
+    assert "إدارة عمليات السلام" in svg  # the description keeps the logical text
+    assert "ﻡﻼﺴﻟﺍ ﺕﺎﻴﻠﻤﻋ ﺓﺭﺍﺩﺇ" in svg  # drawn text: presentation forms, right to left
+    assert "警务司" in pdf_text(arabic / "orgchart.pdf", 1)
