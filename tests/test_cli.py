@@ -61,8 +61,8 @@ def test_template_errors_name_file_line_and_what_is_available(project: Path) -> 
     template.write_text("".join(lines), encoding="utf-8")
     result = run(project, "build", "--only", "briefing")
     assert result.exit_code == 1
-    assert f"error: templates/briefing.html:{number}: 'dict object' has no attribute 'missio'" in result.output
-    assert "(available at top level: build, doc, labels, org)" in result.output
+    assert (f"error: templates/briefing.html:{number}: 'labels' has no 'missio' (did you mean 'mission'?); "
+            "available on it:") in result.output
     assert not (project / "output/fr/briefing.pdf").exists()
 
     template.write_text("{% for x in %}\n", encoding="utf-8")

@@ -40,6 +40,7 @@ LABELS = {
     "sources": "Sources",
     "page": "Page",
     "of": "sur",
+    "colon": "\u00a0:",
 }
 
 

@@ -51,8 +51,8 @@ def test_fallback_is_marked_with_its_language_in_html() -> None:
 
 
 def test_labels_come_from_the_catalog_and_every_one_is_translated(tmp_path: Path) -> None:
-    assert i18n.available_languages() == ("fr", "en")
-    assert i18n.missing_labels("en") == []
+    assert i18n.available_languages() == ("fr", "ar", "en")
+    assert i18n.missing_labels("en") == [] and i18n.missing_labels("ar") == []
     labels = i18n.labels_for("en")
     assert (labels["leadership"], labels["head"]) == ("Leadership", "Head")  # one French word, two contexts
     subprocess.run(
@@ -65,4 +65,4 @@ def test_labels_come_from_the_catalog_and_every_one_is_translated(tmp_path: Path
 def test_unknown_language_is_a_usage_error(project: Path) -> None:
     result = run(project, "build", "--lang", "fr,de")
     assert result.exit_code == 2
-    assert "unsupported language 'de'; available: fr, en (or 'all')" in result.output
+    assert "unsupported language 'de'; available: fr, ar, en (or 'all')" in result.output

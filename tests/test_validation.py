@@ -144,3 +144,16 @@ def test_invalid_data_writes_nothing(project: Path, command: str) -> None:
     assert good.read_bytes() == b"%PDF- previous good output"
     assert good.stat().st_mtime_ns == before
     assert sorted(p.name for p in out_dir.iterdir()) == ["briefing.pdf"]
+
+
+def test_a_redefined_section_keeps_its_own_locations(project: Path) -> None:
+    # The second definition is refused; errors in the first still point into its own file.
+    (project / "data/zz-extra.yaml").write_text("\n\nfigures:\n  - id: other\n", encoding="utf-8")
+    edit(project / "data/figures.yaml", "    value: 119\n", "    value: lots\n")
+    code, out = validate(project)
+    assert code == 1
+    line = line_of(project / "data/figures.yaml", "value: lots")
+    assert f"data/figures.yaml:{line}:5: figures[2].value: expected a number, got 'lots'" in out
+    first = line_of(project / "data/figures.yaml", "figures:")
+    assert ("data/zz-extra.yaml:3:1: figures: section 'figures' is defined in two files "
+            f"(first in data/figures.yaml:{first}:1); keep one") in out

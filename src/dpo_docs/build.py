@@ -16,7 +16,7 @@ from dpo_docs import changes, manifest
 from dpo_docs.lock import build_lock, remove_stale_temp_files
 from dpo_docs.parallel import default_workers, render_all
 from dpo_docs.settings import Settings
-from dpo_docs.write import atomic_write
+from dpo_docs.write import atomic_write, atomic_write_all
 
 if TYPE_CHECKING:
     from dpo_docs.model import Data
@@ -128,10 +128,9 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
         stale = [p for p in planned if p.stale]
         workers = settings.workers or default_workers()
         rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress)
-        written = []
-        for rel, content in rendered.items():
-            atomic_write(out_dir / rel, content)
-            written.append(out_dir / rel)
+        # All temporary files first, then the moves: a full disk leaves every output as it was.
+        atomic_write_all({out_dir / rel: content for rel, content in rendered.items()})
+        written = [out_dir / rel for rel in rendered]
         summary = changes.summary(data)
         rebuilt = [(p.target.label, p.state) for p in stale]
         report = _report(settings, changes.compare(previous.get("summary"), summary), summary, rebuilt)

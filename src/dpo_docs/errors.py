@@ -14,6 +14,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
+        """``file:line:column``, as far as it is known."""
         parts = [self.file]
         if self.line is not None:
             parts.append(str(self.line))
@@ -31,6 +32,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``file:line:column: path: message``."""
         field = f" {self.path}:" if self.path else ""
         return f"{self.location}:{field} {self.message}"
 
@@ -39,10 +41,16 @@ class DpoDocsError(Exception):
     """Base of every error the library raises on purpose."""
 
 
+# A broken file can yield thousands of problems (one per alias, say); past this many
+# the rest would only scroll the useful first ones out of sight.
+MAX_REPORTED = 200
+
+
 class DataError(DpoDocsError):
     """The data is invalid; carries every problem found, not only the first."""
 
     def __init__(self, problems: list[Problem]):
+        """Keep the problems in file and line order."""
         self.problems = sorted(
             problems,
             key=lambda p: (p.location.file, p.location.line or 0, p.location.column or 0, p.path),
@@ -50,9 +58,12 @@ class DataError(DpoDocsError):
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data")
 
-    def report(self) -> str:
-        """All problems, one a line, in file and line order."""
-        return "\n".join(str(p) for p in self.problems)
+    def report(self, limit: int = MAX_REPORTED) -> str:
+        """The problems, one a line, in file and line order (at most ``limit`` of them)."""
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"… and {len(self.problems) - limit} more problems")
+        return "\n".join(lines)
 
 
 class TemplateError(DpoDocsError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,38 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# The data files are a few kilobytes each, and ten thousand units take about 2 MB; the
+# bound keeps a stray dump from tying up the build (PyYAML reads about 1 MB a second).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+# Deeper than any real data (five levels): stops "[[[[…" from exhausting the stack.
+MAX_DEPTH = 50
+MAX_KEY_CHARS = 100
+# Characters that XML 1.0 forbids or that only control a terminal: a text holding one
+# cannot become a Word file and would print as garbage. \t, \n and \r stay allowed.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 PathKey = tuple[str | int, ...]
+
+
+def char_name(char: str) -> str:
+    """How a message names a forbidden character: ``control character U+0007``."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"lone surrogate U+{code:04X}"
+    if code in (0xFFFE, 0xFFFF):
+        return f"non-character U+{code:04X}"
+    return f"control character U+{code:04X}"
+
+
+def join_surrogates(text: str) -> str:
+    """Join escaped surrogate pairs ("\\ud83c\\udf0d", as JSON writes 🌍) into one character.
+
+    YAML decodes each \\u escape on its own, leaving two halves that no output can encode.
+    """
+    return _SURROGATE_PAIR.sub(
+        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10) + ord(m.group()[1]) - 0xDC00), text)
 
 
 @dataclass
@@ -38,14 +68,15 @@ class LoadedData:
     files: tuple[Path, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
+    folder: str = "data"  # how messages name the data folder itself
 
     def where(self, path: PathKey) -> Location:
-        """The location of ``path``, or of its nearest located ancestor."""
+        """The location of ``path``, or of its nearest located ancestor (else the folder)."""
         for end in range(len(path), -1, -1):
             loc = self.locations.get(tuple(path[:end]))
             if loc is not None:
                 return loc
-        return Location(self.files[0].name if self.files else "data")
+        return Location(self.folder)
 
 
 def format_path(path: PathKey) -> str:
@@ -64,15 +95,66 @@ def data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+_ALIAS_TAG = "dpo-docs:alias"
+
+
+class _TooDeep(yaml.MarkedYAMLError):
+    """Nesting deeper than MAX_DEPTH; not a syntax error, so reported in its own words."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH while composing."""
+
+    def __init__(self, stream: str):
+        """Start reading ``stream`` at depth zero."""
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, counting how deep it stands; an alias becomes a marker node."""
+        if self.check_event(yaml.AliasEvent):
+            # PyYAML would hand back the anchored node itself, located at the anchor;
+            # a marker keeps the alias's own place for the message.
+            event = self.get_event()
+            return yaml.ScalarNode(_ALIAS_TAG, event.anchor or "", event.start_mark, event.end_mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep",
+                               self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of one YAML document."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _describe_key(node: yaml.Node) -> str:
+    """A short rendering of a key that is not text."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    text = repr(node.value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 class _Builder:
     """Turns a composed YAML node tree into plain values with locations."""
 
-    def __init__(self, label: str, out: LoadedData, problems: list[Problem]):
+    def __init__(self, label: str, locations: dict[PathKey, Location], problems: list[Problem]):
+        """Build for the file ``label``, filling ``locations`` and ``problems``."""
         self.label = label
-        self.out = out
+        self.locations = locations
         self.problems = problems
         self.constructor = yaml.constructor.SafeConstructor()
-        self.seen: set[int] = set()
 
     def loc(self, node: yaml.Node) -> Location:
         """Location of a node, 1-based."""
@@ -85,12 +167,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         """Build the value of ``node`` found at ``path``."""
-        if id(node) in self.seen:
-            # PyYAML hands back the same node object for an alias: refusing aliases
-            # keeps files plain and stops "billion laughs" expansion.
+        if node.tag == _ALIAS_TAG:
+            # Refusing aliases keeps files plain and stops "billion laughs" expansion.
             self.problem(node, path, "YAML aliases (*name) are not supported; write the value out")
             return None
-        self.seen.add(id(node))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
             self.problem(node, path, f"unsupported YAML tag '{node.tag}'")
             return None
@@ -102,54 +182,92 @@ class _Builder:
             self.problem(node, path, f"unsupported YAML tag '{node.tag}'")
             return None
         try:
-            return self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:
-            self.problem(node, path, f"invalid {node.tag.rsplit(':', 1)[-1]} value {node.value!r} ({exc})")
+            value = self.constructor.construct_object(node)
+        except Exception as exc:  # explicit tags (!!bool maybe, !!timestamp x) fail in many ways
+            kind = node.tag.rsplit(":", 1)[-1]
+            value = node.value if len(node.value) <= 40 else node.value[:37] + "…"
+            if kind == "int" and "limit" in str(exc):
+                self.problem(node, path, "whole number is too large")
+                return None
+            reason = str(exc) if isinstance(exc, ValueError) else "not a valid " + kind
+            self.problem(node, path, f"invalid {kind} value {value!r} ({reason})")
             return None
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 63:
+            # 0xfff… with thousands of digits: no figure is that large, and printing
+            # it would hit Python's limit on converting integers to text.
+            self.problem(node, path, "whole number is too large")
+            return None
+        return join_surrogates(value) if isinstance(value, str) else value
 
     def _item(self, node: yaml.Node, path: PathKey) -> Any:
         """Build one sequence item, remembering where it stands."""
-        self.out.locations[path] = self.loc(node)
+        self.locations[path] = self.loc(node)
         return self.build(node, path)
+
+    def _key(self, key_node: yaml.Node, path: PathKey) -> str | None:
+        """The text of a mapping key, or None (with a problem) when it cannot be one."""
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            self.problem(key_node, path, "YAML merge keys (<<) are not supported")
+            return None
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            self.problem(key_node, path, f"keys must be text, got {_describe_key(key_node)}")
+            return None
+        key = join_surrogates(key_node.value)
+        bad = FORBIDDEN_CHARS.search(key)
+        if bad:
+            self.problem(key_node, path, f"key contains {char_name(bad.group())}")
+            return None
+        if len(key) > MAX_KEY_CHARS:
+            self.problem(key_node, path, f"key is too long (max {MAX_KEY_CHARS} characters)")
+            return None
+        return key
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         """Build a mapping, refusing duplicate, merge and non-text keys."""
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, path, "YAML merge keys (<<) are not supported")
+            key = self._key(key_node, path)
+            if key is None:
                 continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                self.problem(key_node, path, f"keys must be text, got {key_node.value!r}")
-                continue
-            key = key_node.value
             if key in result:
-                first = self.out.locations[path + (key,)]
+                first = self.locations[path + (key,)]
                 self.problem(
                     key_node, path + (key,),
                     f"duplicate key '{key}' (first defined at line {first.line})",
                 )
                 continue
-            self.out.locations[path + (key,)] = self.loc(key_node)
+            self.locations[path + (key,)] = self.loc(key_node)
             result[key] = self.build(value_node, path + (key,))
         return result
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``index``."""
+    start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - start + 1
 
 
 def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     """Read a data file as UTF-8 (a byte-order mark is accepted), or record why not."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(Location(label), "", f"cannot read file: {exc.strerror}"))
         return None
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(Location(label, 1, 1), "", "file is UTF-16; save it as UTF-8"))
         return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        # The column counts characters, as an editor does, not bytes.
+        column = len(raw[start: exc.start].decode("utf-8", errors="replace")) + 1
         problems.append(
             Problem(Location(label, line, column), "",
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")
@@ -157,38 +275,83 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def load_file(path: Path, label: str, out: LoadedData, problems: list[Problem]) -> bool:
+# What to do about PyYAML's commonest complaints, which name parser states, not fixes.
+_HINTS = (
+    ("'\\t'", "use spaces, not tabs, to indent"),
+    ("expected <block end>", "check the indentation of this line"),
+    ("mapping values are not allowed here", "check the indentation, or put a value holding ': ' in quotes"),
+    ("could not find expected ':'", "a key needs ': ' after it, or the value quotes"),
+    ("found undefined alias", "'*' starts an alias: put the value in quotes"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, label: str) -> Problem:
+    """A located sentence for a YAML syntax error."""
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(label, mark.line + 1, mark.column + 1) if mark else Location(label)
+    what = exc.problem or exc.context or "invalid YAML"
+    context_mark = exc.context_mark
+    if exc.context and exc.problem and exc.problem.startswith("but "):
+        what = f"{exc.context}, {exc.problem}"  # "expected a single document…, but found another"
+    elif exc.context and exc.problem:
+        same = context_mark is None or (mark and (context_mark.line, context_mark.column) == (mark.line, mark.column))
+        if not same:
+            what += f" ({exc.context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    for needle, hint in _HINTS:
+        if needle in what:
+            what += f" ({hint})"
+            break
+    return Problem(where, "", f"YAML syntax error: {what}")
+
+
+def load_file(
+    path: Path, label: str, out: LoadedData, problems: list[Problem]
+) -> bool:
     """Load one data file into ``out``; False when the file could not be read as YAML."""
     text = _read_text(path, label, problems)
     if text is None:
         return False
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML refuses control characters before parsing; say where and which.
+        index = exc.position if isinstance(exc.position, int) else 0
+        line, column = _line_column(text, index)
+        char = chr(exc.character) if isinstance(exc.character, int) else "?"
+        problems.append(Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it"))
+        return False
+    except _TooDeep as exc:
+        mark = exc.problem_mark
+        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), "", exc.problem))
+        return False
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(label, mark.line + 1, mark.column + 1) if mark else Location(label)
-        what = exc.problem or str(exc)
-        if "\t" in what or "'\\t'" in what:
-            what += " (use spaces, not tabs, to indent)"
-        problems.append(Problem(where, "", f"YAML syntax error: {what}"))
+        problems.append(_syntax_problem(exc, label))
         return False
     except yaml.YAMLError as exc:
-        problems.append(Problem(Location(label), "", f"YAML error: {exc}"))
+        problems.append(Problem(Location(label), "", "YAML error: " + " ".join(str(exc).split())))
         return False
     if node is None:
         problems.append(Problem(Location(label), "", "file is empty"))
         return True
-    builder = _Builder(label, out, problems)
+    locations: dict[PathKey, Location] = {}
+    builder = _Builder(label, locations, problems)
     if not isinstance(node, yaml.MappingNode):
         builder.problem(node, (), "the file must be a mapping of sections (e.g. 'units:')")
         return False
     sections = builder.build(node, ())
+    if not isinstance(sections, dict):
+        return False  # a tagged top level (!thing), refused by the builder
     for key, value in sections.items():
         if key in out.values:
-            builder.problems.append(
-                Problem(out.locations[(key,)], key, f"section '{key}' is defined in two files")
-            )
-        out.values.setdefault(key, value)
+            first = out.locations[(key,)]
+            problems.append(Problem(
+                locations[(key,)], key,
+                f"section '{key}' is defined in two files (first in {first}); keep one",
+            ))
+            continue
+        out.values[key] = value
+        # Only the kept section's locations go in, so errors in it point at its own file.
+        out.locations.update((p, loc) for p, loc in locations.items() if p[0] == key)
     return True
 
 
@@ -198,14 +361,21 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     Raises DataError only when there is nothing to load; validation reports the rest
     together with its own findings.
     """
+    base = root or data_dir.parent
+    try:
+        folder = str(data_dir.relative_to(base))
+    except ValueError:
+        folder = str(data_dir)
     if not data_dir.is_dir():
         raise DataError([Problem(Location(str(data_dir)), "", "data folder not found")])
-    files = data_files(data_dir)
+    try:
+        files = data_files(data_dir)
+    except OSError as exc:
+        raise DataError([Problem(Location(str(data_dir)), "", f"cannot read the data folder: {exc.strerror}")]) from None
     if not files:
         raise DataError([Problem(Location(str(data_dir)), "", "no .yaml files in the data folder")])
-    out = LoadedData(files=tuple(files))
+    out = LoadedData(files=tuple(files), folder=folder)
     problems = out.problems
-    base = root or data_dir.parent
     for path in files:
         try:
             label = str(path.relative_to(base))

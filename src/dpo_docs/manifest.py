@@ -30,10 +30,10 @@ def sha256(data: bytes) -> str:
 
 
 def file_hash(path: Path) -> str | None:
-    """Hex SHA-256 of a file, or None when it is missing."""
+    """Hex SHA-256 of a file, or None when it is missing or unreadable (then it is rebuilt)."""
     try:
         return sha256(path.read_bytes())
-    except FileNotFoundError:
+    except OSError:
         return None
 
 

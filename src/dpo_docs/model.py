@@ -7,13 +7,31 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+# Bounds on sizes. They sit well above what the department's data needs (the longest
+# paragraph is about 350 characters, the longest name about 100) and keep a pasted
+# megabyte or a runaway generated list from reaching the layout engines.
+MAX_PARAGRAPH = 5_000  # characters in one paragraph of one language
+MAX_NAME = 300  # characters in a name, title, label or place
+MAX_ACRONYM = 20  # acronyms print unbroken in table cells
+MAX_URL = 2_000
+MAX_LANGS = 10  # languages of one text
+MAX_ITEMS = 50  # paragraphs, sources cited, resolutions… in one record
+MAX_UNITS = 10_000  # the chart engine lays out and paginates ten thousand units
+MAX_RECORDS = 500  # events, operations, figures, relationships, sources
+
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")]
-NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=20_000), Field(strict=True)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PARAGRAPH), Field(strict=True)]
+ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME), Field(strict=True)]
+AcronymStr = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ACRONYM), Field(strict=True)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 Year = Annotated[int, Field(strict=True, ge=1900, le=2100)]
 # A text in one or more languages, keyed by language code: {fr: "…", en: "…"}.
-Text = Annotated[dict[Lang, NonEmpty], Field(min_length=1)]
-SourceRefs = tuple[Id, ...]
+Text = Annotated[dict[Lang, NonEmpty], Field(min_length=1, max_length=MAX_LANGS)]
+# The same for names, titles and labels, which print in headings, table cells and boxes.
+Name = Annotated[dict[Lang, ShortStr], Field(min_length=1, max_length=MAX_LANGS)]
+Acronym = Annotated[dict[Lang, AcronymStr], Field(min_length=1, max_length=MAX_LANGS)]
+SourceRefs = Annotated[tuple[Id, ...], Field(max_length=MAX_ITEMS)]
+Paragraphs = Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)]
 UnitKind = Literal["office", "division", "service", "section", "unit", "shared", "portfolio"]
 
 
@@ -26,8 +44,8 @@ class Model(BaseModel):
 class Head(Model):
     """Who leads a unit: a title, and a name when the sources give one."""
 
-    title: Text
-    name: NonEmpty | None = None
+    title: Name
+    name: ShortStr | None = None
     appointed: dt.date | None = None
     in_office_since: dt.date | None = None
     note: Text | None = None
@@ -38,14 +56,14 @@ class Department(Model):
     """The department itself: identity, mandate and role, head."""
 
     id: Id
-    name: Text
-    acronym: Text
+    name: Name
+    acronym: Acronym
     created: Year | None = None
     renamed: dt.date | None = None
-    mandate: tuple[Text, ...] = Field(min_length=1)
-    role: tuple[Text, ...] = ()
+    mandate: Annotated[tuple[Text, ...], Field(min_length=1, max_length=MAX_ITEMS)]
+    role: Paragraphs = ()
     head: Head | None = None
-    notes: tuple[Text, ...] = ()
+    notes: Paragraphs = ()
     sources: SourceRefs = ()
 
 
@@ -55,13 +73,13 @@ class Unit(Model):
     id: Id
     parent: Id
     kind: UnitKind
-    name: Text
-    acronym: Text | None = None
-    description: tuple[Text, ...] = ()
+    name: Name
+    acronym: Acronym | None = None
+    description: Paragraphs = ()
     created: Year | None = None
     head: Head | None = None
-    shared_with: tuple[NonEmpty, ...] = ()
-    count: Annotated[int, Field(strict=True, ge=1)] | None = None
+    shared_with: Annotated[tuple[ShortStr, ...], Field(max_length=MAX_ITEMS)] = ()
+    count: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
     note: Text | None = None
     sources: SourceRefs = ()
 
@@ -70,8 +88,8 @@ class Relationship(Model):
     """A body the department works with, and how."""
 
     id: Id
-    name: Text
-    acronym: Text | None = None
+    name: Name
+    acronym: Acronym | None = None
     description: Text
     sources: SourceRefs = ()
 
@@ -81,9 +99,9 @@ class Event(Model):
 
     year: Year
     date: dt.date | None = None
-    label: Text | None = None
+    label: Name | None = None
     text: Text
-    units: tuple[Id, ...] = ()
+    units: Annotated[tuple[Id, ...], Field(max_length=MAX_ITEMS)] = ()
     sources: SourceRefs = ()
 
     @model_validator(mode="after")
@@ -98,11 +116,12 @@ class Operation(Model):
     """A current peacekeeping operation."""
 
     id: Id
-    acronym: Text
-    name: Text
-    location: Text
+    acronym: Acronym
+    name: Name
+    location: Name
     start: Year
-    resolutions: tuple[Annotated[int, Field(strict=True, ge=1)], ...] = ()
+    resolutions: Annotated[tuple[Annotated[int, Field(strict=True, ge=1, le=100_000)], ...],
+                           Field(max_length=MAX_ITEMS)] = ()
     note: Text | None = None
     sources: SourceRefs = ()
 
@@ -111,35 +130,35 @@ class Figure(Model):
     """A key figure, always dated and sourced."""
 
     id: Id
-    label: Text
-    value: Annotated[float, Field(ge=0)]
+    label: Name
+    value: Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
     unit: Literal["count", "usd"] = "count"
     qualifier: Literal["exact", "about", "more_than"] = "exact"
     as_of: dt.date
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     note: Text | None = None
-    sources: SourceRefs = Field(min_length=1)
+    sources: Annotated[tuple[Id, ...], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
 class Source(Model):
     """Where facts come from."""
 
     id: Id
-    title: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    title: Name
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL)] | None = None
 
 
 class Data(Model):
     """All of the department's data, as the templates see it under ``org``."""
 
     department: Department
-    units: tuple[Unit, ...] = ()
-    relationships: tuple[Relationship, ...] = ()
-    history: tuple[Event, ...] = ()
-    operations: tuple[Operation, ...] = ()
-    figures: tuple[Figure, ...] = ()
-    sources: tuple[Source, ...] = ()
+    units: Annotated[tuple[Unit, ...], Field(max_length=MAX_UNITS)] = ()
+    relationships: Annotated[tuple[Relationship, ...], Field(max_length=MAX_RECORDS)] = ()
+    history: Annotated[tuple[Event, ...], Field(max_length=MAX_RECORDS)] = ()
+    operations: Annotated[tuple[Operation, ...], Field(max_length=MAX_RECORDS)] = ()
+    figures: Annotated[tuple[Figure, ...], Field(max_length=MAX_RECORDS)] = ()
+    sources: Annotated[tuple[Source, ...], Field(max_length=MAX_RECORDS)] = ()
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id."""

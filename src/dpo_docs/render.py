@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import logging
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from dpo_docs import i18n
 from dpo_docs.errors import TemplateError
 
 log = logging.getLogger(__name__)
+
+MAX_LISTED = 30  # names listed after "available on it:"; labels alone has about 60
+
+
+class MissingValue(jinja2.UndefinedError):
+    """An undefined name or attribute was used; carries the Undefined that failed."""
+
+    def __init__(self, message: str | None = None, undefined: jinja2.Undefined | None = None):
+        """Jinja's message, and the Undefined it came from."""
+        super().__init__(message)
+        self.undefined = undefined
+
+
+class ReportingUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error remembers what was looked up, and on which object."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
+                 exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError):
+        """Create as usual; a plain undefined raises MissingValue pointing back here."""
+        super().__init__(hint, obj, name, exc)
+        if exc is jinja2.UndefinedError:  # the sandbox passes SecurityError: keep it
+            self._undefined_exception = partial(MissingValue, undefined=self)
 
 
 def css_string(value: object) -> Markup:
@@ -25,9 +56,11 @@ def css_string(value: object) -> Markup:
 
 def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     """An environment for one language: filters localise texts, dates and figures."""
-    env = jinja2.Environment(
+    # Sandboxed: a template is edited by users, and must not reach Python internals
+    # ({{ cycler.__init__.__globals__ }}) to read files or run programs.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
-        undefined=jinja2.StrictUndefined,
+        undefined=ReportingUndefined,
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -42,15 +75,143 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     return env
 
 
-def _template_line(exc: BaseException, name: str) -> int | None:
-    """The template line an exception was raised at, from Jinja's rewritten traceback."""
+def template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """(file name, line) of the innermost template frame in Jinja's rewritten traceback."""
+    found = None
     tb = exc.__traceback__
-    line = None
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(name):
-            line = tb.tb_lineno
+        # Jinja replaces compiled template frames by fake ones that raise this name.
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return found
+
+
+def attributes(obj: Any) -> list[str] | None:
+    """The names a template can look up on ``obj``, or None for plain values."""
+    if isinstance(obj, Mapping):
+        return sorted(str(k) for k in obj)
+    if isinstance(obj, BaseModel):
+        extra = {n for n in dir(type(obj)) if not n.startswith("_")} - set(dir(BaseModel))
+        return sorted(set(type(obj).model_fields) | extra)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        extra = {n for n in dir(type(obj)) if not n.startswith("_")} - set(dir(object))
+        return sorted({f.name for f in dataclasses.fields(obj)} | extra)
+    return None
+
+
+def _listed(names: list[str]) -> str:
+    """Names joined by commas, cut after MAX_LISTED."""
+    shown = ", ".join(names[:MAX_LISTED])
+    if len(names) > MAX_LISTED:
+        shown += f", … ({len(names) - MAX_LISTED} more)"
+    return shown
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    """A " (did you mean 'x'?)" hint, or nothing."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _expression(node: nodes.Node) -> str | None:
+    """A template expression written back as text (names, attributes, constant items)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        inner = _expression(node.node)
+        return f"{inner}.{node.attr}" if inner else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        inner = _expression(node.node)
+        return f"{inner}[{node.arg.value!r}]" if inner else None
+    return None
+
+
+def _written_as(source: str | None, env: jinja2.Environment, line: int | None, name: str) -> str | None:
+    """How the template writes the object on which ``name`` was looked up, at ``line``."""
+    if not source or not line:
+        return None
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return None
+    found = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if node.lineno != line:
+            continue
+        looked_up = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if looked_up == name:
+            text = _expression(node.node)
+            if text:
+                found.add(text)
+    return found.pop() if len(found) == 1 else None
+
+
+def _path_to(target: Any, context: Mapping[str, Any], depth: int = 3) -> str | None:
+    """Where ``target`` sits in the context (``doc.head``), searched a few levels deep."""
+    level: list[tuple[str, Any]] = list(context.items())
+    for _ in range(depth):
+        deeper: list[tuple[str, Any]] = []
+        for path, value in level:
+            if value is target:
+                return path
+            if isinstance(value, Mapping):
+                deeper += [(f"{path}.{k}", v) for k, v in value.items() if isinstance(k, str)]
+            elif isinstance(value, (list, tuple)):
+                deeper += [(f"{path}[{i}]", v) for i, v in enumerate(value[:50])]
+            elif isinstance(value, BaseModel):
+                deeper += [(f"{path}.{k}", getattr(value, k)) for k in type(value).model_fields]
+        level = deeper
+    return None
+
+
+def describe_missing(
+    exc: jinja2.UndefinedError,
+    context: Mapping[str, Any],
+    env: jinja2.Environment | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> str:
+    """Say which name is missing, where it was looked up, what is there, and the near miss."""
+    undefined = getattr(exc, "undefined", None)
+    if undefined is None or undefined._undefined_hint:
+        return exc.message or str(exc)
+    name, obj = undefined._undefined_name, undefined._undefined_obj
+    top = sorted(context)
+    if obj is missing:
+        return (f"'{name}' is undefined{_suggest(str(name), top)} "
+                f"(available at top level: {', '.join(top)})")
+    written = (env and _written_as(source, env, line, name)) or _path_to(obj, context)
+    what = f"'{written}'" if written else f"this {type(obj).__name__}"
+    names = attributes(obj)
+    if names is None:
+        return f"{what} ({type(obj).__name__}) has no '{name}'"
+    if not names:
+        return f"{what} has no '{name}'; it is empty"
+    return f"{what} has no '{name}'{_suggest(str(name), names)}; available on it: {_listed(names)}"
+
+
+def _shown(env: jinja2.Environment, filename: str | None, fallback: str) -> str:
+    """A template's file as messages name it: ``templates/briefing.html``."""
+    searchpath = getattr(env.loader, "searchpath", None)
+    if filename and searchpath:
+        root = Path(searchpath[0])
+        try:
+            return f"{root.name}/{Path(filename).relative_to(root).as_posix()}"
+        except ValueError:
+            pass
+    prefix = Path(searchpath[0]).name if searchpath else "templates"
+    return f"{prefix}/{fallback}"
+
+
+def _source(filename: str | None) -> str | None:
+    """The text of a template file, for pointing at the failing expression."""
+    if not filename:
+        return None
+    try:
+        return Path(filename).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -58,15 +219,33 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     try:
         template = env.get_template(name)
     except jinja2.TemplateNotFound:
-        raise TemplateError(f"templates/{name}: template not found") from None
+        raise TemplateError(f"{_shown(env, None, name)}: template not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: syntax error: {exc.message}") from None
+        where = _shown(env, exc.filename, exc.name or name)
+        raise TemplateError(f"{where}:{exc.lineno}: syntax error: {exc.message}") from None
+    except UnicodeDecodeError:
+        raise TemplateError(f"{_shown(env, None, name)}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise TemplateError(f"{_shown(env, None, name)}: cannot read: {exc.strerror}") from None
     try:
         return template.render(**context)
-    except jinja2.UndefinedError as exc:
-        line = _template_line(exc, name)
-        where = f"templates/{name}:{line}" if line else f"templates/{name}"
-        available = ", ".join(sorted(context))
-        raise TemplateError(f"{where}: {exc.message} (available at top level: {available})") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"templates/{name}: {exc}") from None
+        frame = template_frame(exc)
+        filename, line = frame if frame else (template.filename, None)
+        where = _shown(env, filename, name) + (f":{line}" if line else "")
+        if isinstance(exc, jinja2.UndefinedError):
+            message = describe_missing(exc, context, env, _source(filename), line)
+        elif isinstance(exc, jinja2.TemplateSyntaxError):  # in an included template
+            where = _shown(env, exc.filename, exc.name or name) + f":{exc.lineno}"
+            message = f"syntax error: {exc.message}"
+        elif isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template '{exc.name}' not found (templates are read from the templates folder only)"
+        else:
+            message = exc.message or type(exc).__name__
+        raise TemplateError(f"{where}: {message}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
+        # A filter or a call given the wrong kind of value, e.g. {{ org.units|date }}.
+        frame = template_frame(exc)
+        where = _shown(env, frame[0] if frame else template.filename, name)
+        where += f":{frame[1]}" if frame else ""
+        raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None

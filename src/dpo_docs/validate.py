@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from dpo_docs.errors import DataError, Problem
-from dpo_docs.loader import LoadedData, PathKey, format_path
+from dpo_docs.loader import FORBIDDEN_CHARS, LoadedData, PathKey, char_name, format_path
 from dpo_docs.model import Data
 
 _TYPE_NAMES = {
@@ -66,12 +66,21 @@ def _model_at(path: PathKey) -> type[BaseModel] | None:
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
     """A " (did you mean 'x'?)" hint, or nothing."""
+    if len(word) > 100:
+        return ""  # nothing is close to a pasted paragraph, and difflib would crawl
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {_describe(close[0])}?)" if close else ""
 
 
 def _describe(value: Any) -> str:
-    """A short, readable rendering of an offending value."""
+    """A short, readable rendering of an offending value; control characters escaped."""
+    if isinstance(value, dt.date):
+        return str(value)  # 2025-05-27 10:30:00, as the data file writes it
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a {len(str(value)) if value.bit_length() < 10_000 else 'many'}-digit number"
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:60]  # repr of a megabyte would cost a megabyte
+        return repr(value)[:57] + "…"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
@@ -82,6 +91,8 @@ def _message(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     value = error.get("input")
     if kind == "missing":
+        if len(loc) == 1:
+            return f"missing section: no data file has '{loc[0]}:'"
         return f"missing required field '{loc[-1]}'"
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
@@ -89,9 +100,17 @@ def _message(error: dict[str, Any]) -> str:
         hint = _suggest(str(loc[-1]), allowed)
         if not hint and allowed:
             hint = f" (allowed: {', '.join(allowed)})"
-        return f"unknown field '{loc[-1]}'{hint}"
+        what = "section" if len(loc) == 1 else "field"
+        return f"unknown {what} {_describe(loc[-1])}{hint}"
+    if kind == "string_type" and isinstance(value, (bool, int, float, dt.date)):
+        # YAML reads yes, no, 1948 and 2019-01-01 as values, not text.
+        return f"expected text, got {_describe(value)} (put it in quotes to make it text)"
     if kind in _TYPE_NAMES:
         return f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}"
+    if kind in ("date_from_datetime_inexact", "date_from_datetime_parsing"):
+        return f"expected a date (YYYY-MM-DD) without a time, got {_describe(value)}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {_describe(value)}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{_describe(value)} is not one of {expected}"
@@ -107,7 +126,10 @@ def _message(error: dict[str, Any]) -> str:
     if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "string_too_long":
-        return "text is too long"
+        return f"text is too long (max {error['ctx']['max_length']} characters)"
+    if kind == "too_long":
+        ctx = error["ctx"]
+        return f"too many entries ({ctx['actual_length']}; max {ctx['max_length']})"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     return error["msg"][0].lower() + error["msg"][1:]
@@ -138,6 +160,11 @@ def _text_id(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _plain_date(value: Any) -> bool:
+    """True for a date without a time of day."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 class _Rules:
     """Checks that span records: ids, parents, cycles, references, dates.
 
@@ -146,6 +173,7 @@ class _Rules:
     """
 
     def __init__(self, loaded: LoadedData, today: dt.date):
+        """Check ``loaded`` as of ``today``."""
         self.values = loaded.values
         self.loaded = loaded
         self.today = today
@@ -165,7 +193,7 @@ class _Rules:
                 continue
             path = (section, i, "id")
             if record_id in taken:
-                self.add(path, f"duplicate id '{record_id}' (already used at {format_path(taken[record_id])})")
+                self.add(path, f"duplicate id {_describe(record_id)} (already used at {format_path(taken[record_id])})")
             else:
                 taken[record_id] = path
 
@@ -180,13 +208,15 @@ class _Rules:
         parent_of: dict[str, str] = {}
         for i, unit in _records(self.values, "units"):
             unit_id, parent = _text_id(unit.get("id")), _text_id(unit.get("parent"))
-            if unit_id is None or parent is None:
-                continue
+            if unit_id is None or parent is None or unit_id == self.dept_id:
+                continue  # a unit reusing the department's id is reported as a duplicate
             parent_of.setdefault(unit_id, parent)
             if parent == unit_id:
-                self.add(("units", i, "parent"), f"unit '{unit_id}' cannot be its own parent")
+                self.add(("units", i, "parent"), f"unit {_describe(unit_id)} cannot be its own parent")
+            elif self.dept_id is None:
+                continue  # without the department, the main offices' parent is unknown too
             elif parent not in known:
-                self.add(("units", i, "parent"), f"unknown unit '{parent}'{_suggest(parent, known)}")
+                self.add(("units", i, "parent"), f"unknown unit {_describe(parent)}{_suggest(parent, known)}")
         reported: set[frozenset[str]] = set()
         for i, unit in _records(self.values, "units"):
             unit_id = _text_id(unit.get("id"))
@@ -201,17 +231,27 @@ class _Rules:
                     # self-parents to the clearer message above.
                     if current == unit_id and len(key) > 1 and key not in reported:
                         reported.add(key)
-                        self.add(("units", i, "parent"), f"cycle in the unit tree: {' -> '.join(cycle)}")
+                        shown = " -> ".join(u if u.isprintable() and len(u) <= 60 else _describe(u) for u in cycle)
+                        self.add(("units", i, "parent"), f"cycle in the unit tree: {shown}")
                     break
                 chain.append(current)
                 current = parent_of[current]
+
+    def _lost(self, section: str) -> bool:
+        """True when the ids of ``section`` are unknown: its file was unreadable or the section refused."""
+        if self.loaded.unreadable and section not in self.values:
+            return True
+        return any(p.path == section for p in self.loaded.problems)
 
     def references(self) -> None:
         """Every ``sources`` entry names a known source; events name known units."""
         sources = {_text_id(s.get("id")) for _, s in _records(self.values, "sources")} - {None}
         units = self.unit_ids()
-        for i, event in _records(self.values, "history"):
-            self._refs(("history", i, "units"), event.get("units"), units, "unit")
+        if not self._lost("units"):
+            for i, event in _records(self.values, "history"):
+                self._refs(("history", i, "units"), event.get("units"), units, "unit")
+        if self._lost("sources"):
+            return
         for section in ("units", "relationships", "history", "operations", "figures"):
             for i, record in _records(self.values, section):
                 self._cited((section, i), record, sources)
@@ -232,7 +272,7 @@ class _Rules:
             return
         for j, ref in enumerate(refs):
             if isinstance(ref, str) and ref not in known:
-                self.add(path + (j,), f"unknown {what} '{ref}'{_suggest(ref, known)}")
+                self.add(path + (j,), f"unknown {what} {_describe(ref)}{_suggest(ref, known)}")
 
     def dates(self) -> None:
         """Years and dates of the past cannot lie in the future."""
@@ -246,12 +286,41 @@ class _Rules:
         created = dept.get("created") if isinstance(dept, dict) else None
         if isinstance(created, int) and not isinstance(created, bool) and year < created <= 2100:
             self.add(("department", "created"), f"year {created} is in the future")
+        if isinstance(dept, dict):
+            self._past_date(("department", "renamed"), dept.get("renamed"))
+        heads = [(("department", "head"), dept.get("head"))] if isinstance(dept, dict) else []
+        heads += [(("units", i, "head"), u.get("head")) for i, u in _records(self.values, "units")]
+        for path, head in heads:
+            if isinstance(head, dict):
+                for key in ("appointed", "in_office_since"):
+                    self._past_date(path + (key,), head.get(key))
         for i, fig in _records(self.values, "figures"):
             as_of, start, end = fig.get("as_of"), fig.get("period_start"), fig.get("period_end")
-            if isinstance(as_of, dt.date) and as_of > self.today:
-                self.add(("figures", i, "as_of"), f"date {as_of.isoformat()} is in the future")
-            if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            self._past_date(("figures", i, "as_of"), as_of)
+            # A date with a time (YAML reads "2025-01-01 10:00" so) cannot be compared
+            # with a plain date; the model reports it.
+            if _plain_date(start) and _plain_date(end) and start > end:
                 self.add(("figures", i, "period_end"), "period ends before it starts")
+
+    def _past_date(self, path: PathKey, value: Any) -> None:
+        """A date that records a fact cannot lie after today."""
+        if _plain_date(value) and value > self.today:
+            self.add(path, f"date {value.isoformat()} is in the future")
+
+    def characters(self, value: Any, path: PathKey = ()) -> None:
+        """No text may hold a character XML cannot carry (so no Word or SVG), nor be blank."""
+        if isinstance(value, str):
+            bad = FORBIDDEN_CHARS.search(value)
+            if bad:
+                self.add(path, f"{char_name(bad.group())} is not allowed in text; remove it")
+            elif value and not value.strip():
+                self.add(path, "text is blank (only spaces or line breaks); write it or leave the field out")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.characters(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.characters(item, path + (index,))
 
 
 def _follows(problem: Problem, earlier: list[Problem], unreadable: bool) -> bool:
@@ -274,12 +343,16 @@ def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
     rules.parents()
     rules.references()
     rules.dates()
+    rules.characters(loaded.values)
     problems += rules.problems
     try:
         data = Data.model_validate(loaded.values)
     except ValidationError as exc:
         found = _pydantic_problems(loaded, exc)
-        problems += [p for p in found if not _follows(p, loaded.problems, loaded.unreadable)]
+        # A text with a lone surrogate also fails pydantic's string check: say it once.
+        characters = {p.path for p in rules.problems if p.message.endswith("is not allowed in text; remove it")}
+        problems += [p for p in found
+                     if not _follows(p, loaded.problems, loaded.unreadable) and p.path not in characters]
         raise DataError(problems) from None
     if problems:
         raise DataError(problems)

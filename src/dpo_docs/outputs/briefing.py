@@ -132,4 +132,6 @@ class Briefing:
         from dpo_docs.outputs.weasy import html_to_pdf
 
         html = render_template(job.env, "briefing.html", self.context(target, job))
-        return {target.paths[0]: html_to_pdf(html, job.settings.templates_dir)}
+        pdf = html_to_pdf(html, job.settings.templates_dir, document=target.paths[0],
+                          roots=(job.settings.data_dir,))
+        return {target.paths[0]: pdf}

@@ -31,7 +31,10 @@ def render_factsheet(
     import jinja2
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
     from lxml import etree
+
+    from dpo_docs.render import ReportingUndefined
 
     template = Path(template)
     if not template.is_file():
@@ -41,15 +44,18 @@ def render_factsheet(
     doc = dict(ctx["doc"])
     ctx["doc"] = doc
     doc["chart"] = _inline_image(tpl, chart_png, chart_width_mm) if chart_png else None
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    # Sandboxed like the HTML templates: a user-edited template must not reach Python.
+    env = SandboxedEnvironment(undefined=ReportingUndefined, autoescape=True)
     try:
         tpl.render(ctx, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as exc:
-        raise TemplateError(_describe(template, tpl, exc)) from exc
-    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
-        raise TemplateError(f"{template}: not a readable .docx template ({exc})") from exc
+        raise TemplateError(_describe(template, tpl, exc, ctx)) from None
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
+        # KeyError: a zip without the parts of a Word document.
+        raise TemplateError(f"{template}: not a readable .docx template ({exc})") from None
     except etree.XMLSyntaxError as exc:
-        raise TemplateError(f"{template}: rendering produced invalid XML ({exc})") from exc
+        raise TemplateError(f"{template}: rendering produced invalid XML ({exc}); "
+                            "check that each tag sits whole in one paragraph") from None
 
     caption = str(doc.get("chart_caption") or "")
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
@@ -73,8 +79,12 @@ def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
     return InlineImage(tpl, io.BytesIO(png), width=Mm(width_mm))
 
 
-def _describe(template: Path, tpl: Any, exc: Exception) -> str:
+def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = None) -> str:
     """Say which template, which part and, where jinja knows it, which line failed."""
+    from jinja2 import UndefinedError
+
+    from dpo_docs.render import describe_missing
+
     where = str(template)
     part = getattr(tpl, "current_rendering_part", None)
     if part is not None:
@@ -82,7 +92,10 @@ def _describe(template: Path, tpl: Any, exc: Exception) -> str:
     line = getattr(exc, "lineno", None) or _template_line(exc)
     if line:
         where += f", line {line}"
-    message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, UndefinedError) and context is not None:
+        message = describe_missing(exc, context)
+    else:
+        message = getattr(exc, "message", None) or str(exc)
     context = getattr(exc, "docx_context", None)
     if context:
         # docxtpl keeps the text around the failing line: the user can find it in Word.

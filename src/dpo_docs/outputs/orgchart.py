@@ -138,7 +138,7 @@ class Orgchart:
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
         # so it is the handout's first page: the whole chart, or its overview.
         return {
-            pdf_path: html_to_pdf(html, settings.templates_dir, document=pdf_path),
+            pdf_path: html_to_pdf(html, settings.templates_dir, document=pdf_path, roots=(settings.data_dir,)),
             svg_path: to_svg(whole, title=title, desc=desc, standalone=True).encode("utf-8"),
             png_path: to_png(first, dpi=_png_dpi(first)),
         }

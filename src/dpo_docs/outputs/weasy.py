@@ -1,17 +1,127 @@
-"""WeasyPrint, loaded once per process: HTML to PDF with the shipped fonts."""
+"""WeasyPrint, loaded once per process: HTML to PDF with the shipped fonts.
+
+WeasyPrint fetches what a document refers to (stylesheets, images, fonts). Here it may
+read only ``data:`` URIs and files inside the templates folder, the data folder and the
+package's font folder: never the network, never the rest of the disk.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from dpo_docs import fonts
-from dpo_docs.errors import OutputError, SetupError
+from dpo_docs.errors import OutputError, SetupError, TemplateError
 
 log = logging.getLogger(__name__)
 
 APT_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+MAX_REPORTED_URL = 120
+_MARK = "dpo-docs: "  # starts the messages of our own fetch failures
+
+
+class _OwnFailures(logging.Filter):
+    """Drops WeasyPrint's log lines about fetches we refused: the build reports them itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but those quoting our own failures."""
+        return _MARK not in record.getMessage()
+
+
+def _short(url: str) -> str:
+    """A URL cut to a readable length (a data: URI can run to megabytes)."""
+    return url if len(url) <= MAX_REPORTED_URL else url[: MAX_REPORTED_URL - 1] + "…"
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    """True when ``path`` (symlinks resolved) lies inside one of ``roots``."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+
+
+def check_url(url: str, roots: Sequence[Path]) -> str | None:
+    """Why ``url`` may not be fetched, or None when it may."""
+    scheme = url.split(":", 1)[0].lower() if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url) else ""
+    if scheme == "data":
+        return None
+    if scheme != "file":
+        return "only files of the project are used, never the network" if scheme in (
+            "http", "https", "ftp") else f"'{scheme or 'relative'}' addresses are not used"
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return "files on other machines are not used"
+    path = Path(url2pathname(unquote(parts.path)))
+    if not _inside(path, roots):
+        return "it lies outside the templates, data and font folders"
+    return None
+
+
+class _Guard:
+    """What every fetcher here does: check an address first, remember refusals and misses."""
+
+    roots: tuple[Path, ...]
+    refused: list[str]
+    missing: list[str]
+
+    def _start(self, roots: Sequence[Path]) -> None:
+        """Allow ``roots``; start with no refusals."""
+        self.roots = tuple(roots)
+        self.refused = []
+        self.missing = []
+
+    def _guarded(self, url: str, fetch):
+        """Open ``url`` with ``fetch`` if allowed; else record it and fail.
+
+        WeasyPrint catches the failure, logs it and goes on without the resource;
+        html_to_pdf raises afterwards from what was recorded here.
+        """
+        reason = check_url(url, self.roots)
+        if reason:
+            self.refused.append(f"'{_short(url)}' ({reason})")
+            raise ValueError(f"{_MARK}refused {_short(url)}")
+        try:
+            return fetch(url)
+        except OSError:
+            self.missing.append(f"'{_short(url)}'")
+            raise ValueError(f"{_MARK}cannot read {_short(url)}") from None
+
+
+def _fetcher_class(weasyprint) -> type:
+    """A guarded URL fetcher for the installed WeasyPrint."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint before 66: a fetcher is a function returning a dict
+        class FunctionFetcher(_Guard):
+            """A callable fetcher delegating to WeasyPrint's default one."""
+
+            def __init__(self, roots: Sequence[Path]):
+                """Allow ``roots``."""
+                self._start(roots)
+
+            def __call__(self, url: str):
+                """Fetch ``url`` if allowed."""
+                return self._guarded(url, weasyprint.default_url_fetcher)
+
+        return FunctionFetcher
+
+    class GuardedFetcher(_Guard, URLFetcher):
+        """URLFetcher restricted to data: URIs and the allowed folders."""
+
+        def __init__(self, roots: Sequence[Path]):
+            """Allow ``roots``; no redirects, no protocol but data: and file:."""
+            URLFetcher.__init__(self, allowed_protocols=("data", "file"), allow_redirects=False)
+            self._start(roots)
+
+        def fetch(self, url, headers=None):
+            """Fetch ``url`` if allowed."""
+            return self._guarded(url, lambda u: URLFetcher.fetch(self, u, headers))
+
+    return GuardedFetcher
 
 
 @lru_cache(maxsize=1)
@@ -25,17 +135,54 @@ def _engine():
             f"WeasyPrint cannot load its system libraries ({exc}); "
             f"install them with: sudo apt-get install -y {APT_PACKAGES}"
         ) from None
+    except ImportError as exc:
+        raise SetupError(f"WeasyPrint is not installed or too old ({exc}); run: pip install -e .") from None
+    for bold in (False, True):
+        for italic in (False, True):
+            fonts.font_path(bold, italic)  # SetupError naming the file when one is missing
+    logging.getLogger("weasyprint").addFilter(_OwnFailures())
+    fetcher_class = _fetcher_class(weasyprint)
     config = FontConfiguration()
-    font_css = weasyprint.CSS(string=fonts.font_face_css(), font_config=config)
-    return weasyprint, config, font_css
+    font_fetcher = fetcher_class([fonts.FONT_DIR])
+    font_css = weasyprint.CSS(string=fonts.font_face_css(), font_config=config, url_fetcher=font_fetcher)
+    if font_fetcher.refused or font_fetcher.missing:
+        raise SetupError(f"cannot load the shipped fonts from {fonts.FONT_DIR}; reinstall dpo-docs")
+    return weasyprint, config, font_css, fetcher_class
 
 
-def html_to_pdf(html: str, base_dir: Path) -> bytes:
-    """Render an HTML string to PDF bytes; relative links resolve in ``base_dir``."""
-    weasyprint, config, font_css = _engine()
+def _title(html: str) -> str:
+    """The document's <title>, to name it in a message when the caller did not."""
+    match = re.search(r"<title>(.*?)</title>", html, re.S | re.I)
+    return f"the PDF '{' '.join(match.group(1).split())}'" if match else "the PDF"
+
+
+def html_to_pdf(
+    html: str,
+    base_dir: Path,
+    *,
+    document: str | None = None,
+    roots: Sequence[Path] = (),
+) -> bytes:
+    """Render an HTML string to PDF bytes; relative links resolve in ``base_dir``.
+
+    Only files under ``base_dir`` (the templates folder), ``roots`` (the data folder)
+    and the font folder are read; anything else referred to stops the build with a
+    TemplateError naming the address and ``document``.
+    """
+    weasyprint, config, font_css, fetcher_class = _engine()
+    fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
     try:
-        document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/")
+        page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
         # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
-        return document.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True)
+        pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True)
     except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
-        raise OutputError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+        name = document or _title(html)
+        raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    # WeasyPrint only logs a failed fetch and carries on without the resource: a
+    # document missing its stylesheet or showing a refused image is not written.
+    name = document or _title(html)
+    if fetcher.refused:
+        raise TemplateError(f"{name}: refused to load {', '.join(fetcher.refused)}")
+    if fetcher.missing:
+        raise TemplateError(f"{name}: cannot load {', '.join(fetcher.missing)} (file not found)")
+    return pdf
