@@ -225,7 +225,7 @@ def test_core_properties_come_from_the_data_not_the_clock(rendered):
     props = open_docx(rendered).core_properties
     assert props.title == "Bureau des affaires militaires"
     assert props.subject == "Fiche d'information — DPO"
-    assert props.language == "fr"
+    assert props.language == "fr-FR"
     assert props.author == "dpo-docs"
     midnight = dt.datetime(2025, 6, 30)
     assert props.created.replace(tzinfo=None) == midnight

@@ -38,7 +38,7 @@ def test_department_sheet(built: Path) -> None:
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert any(b.startswith("Bureau des affaires militaires (OMA)") for b in bullets)
     assert document.core_properties.title == title
-    assert document.core_properties.language == "fr"
+    assert document.core_properties.language == "fr-FR"
     pictures = document.inline_shapes
     assert len(pictures) == 1
     assert pictures[0]._inline.docPr.get("descr").startswith("Organigramme — Département des opérations de paix.")

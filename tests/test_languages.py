@@ -28,7 +28,7 @@ def test_lang_all_builds_french_and_english(project: Path) -> None:
     assert PdfReader(project / "output/en/briefing.pdf").trailer["/Root"]["/Lang"] == "en"
     sheet = docx.Document(project / "output/en/factsheets/oma.docx")
     assert [p.text for p in sheet.paragraphs if p.style.name == "Heading 1"][:2] == ["Overview", "Key facts"]
-    assert sheet.core_properties.language == "en"
+    assert sheet.core_properties.language == "en-GB"
 
 
 def test_untranslated_text_falls_back_marked_and_is_listed(project: Path) -> None:

@@ -56,3 +56,32 @@ def test_chart_keeps_arabic_joined_and_ordered(arabic: Path) -> None:
     assert "إدارة عمليات السلام" in svg  # the description keeps the logical text
     assert "ﻡﻼﺴﻟﺍ ﺕﺎﻴﻠﻤﻋ ﺓﺭﺍﺩﺇ" in svg  # drawn text: presentation forms, right to left
     assert "警务司" in pdf_text(arabic / "orgchart.pdf", 1)
+
+
+def test_arabic_word_sheet_runs_right_to_left(tmp_path: Path) -> None:
+    """Paragraphs, tables and sections are right to left; the styles carry Arabic."""
+    import docx
+    from docx.oxml.ns import qn
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project / "data")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    assert run(project, "build", "--lang", "ar", "--only", "factsheets").exit_code == 0
+    sheet = docx.Document(project / "output/ar/factsheets/orolsi.docx")
+    assert sheet.core_properties.language == "ar-SA"
+    paragraphs = list(sheet.element.body.iter(qn("w:p")))
+    assert all(p.pPr is not None and p.pPr.find(qn("w:bidi")) is not None for p in paragraphs)
+    assert all(t.find(qn("w:bidiVisual")) is not None for t in sheet.element.body.iter(qn("w:tblPr")))
+    assert sheet.sections[0]._sectPr.find(qn("w:bidi")) is not None
+    langs = list(sheet.styles.element.iter(qn("w:lang")))
+    assert langs and all(el.get(qn("w:bidi")) == "ar-SA" for el in langs)
+    headings = [p.text for p in sheet.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["لمحة عامة", "حقائق رئيسية"]
+    assert any("مكتب سيادة القانون" in p.text for p in sheet.paragraphs)
+    out = tmp_path / "lo"
+    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{out}/profile",
+                             "--convert-to", "pdf", "--outdir", str(out),
+                             str(project / "output/ar/factsheets/orolsi.docx")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "حقائق رئيسية" in pdf_text(out / "orolsi.pdf")

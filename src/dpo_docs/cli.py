@@ -16,7 +16,7 @@ import click
 from dpo_docs import __version__
 from dpo_docs.errors import DataError, DpoDocsError
 from dpo_docs.i18n import available_languages
-from dpo_docs.settings import ORIENTATIONS, PAPER_SIZES, TARGET_KINDS, default_settings
+from dpo_docs.settings import ORIENTATIONS, PAPER_SIZES, PDF_VARIANTS, TARGET_KINDS, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -116,6 +116,8 @@ def _selection(func):
 @click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
               help="Warn about figures older than this [default: 12].")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
+@click.option("--pdf-variant", "pdf_variant", type=click.Choice(PDF_VARIANTS),
+              help="PDF flavour: accessible PDF/UA-1, or PDF/A-3 for archiving [default: pdf/ua-1].")
 @click.option("--strict", is_flag=True, default=None,
               help="Fail when a text or label has no translation into a requested language.")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",

@@ -156,8 +156,17 @@ def pick(text: Mapping[str, str] | None, lang: str) -> tuple[str, str]:
 
 
 def plain(text: Mapping[str, str] | None, lang: str) -> str:
-    """The text in ``lang`` (with fallback) as a plain string."""
-    return pick(text, lang)[0]
+    """The text in ``lang`` (with fallback) as a plain string.
+
+    A fallback written in the other direction (French inside an Arabic document) is
+    framed by invisible marks of its own direction, so its final punctuation stays at
+    its end in Word and in the charts.
+    """
+    value, used = pick(text, lang)
+    if value and direction(used) != direction(lang):
+        mark = "\u200f" if direction(used) == "rtl" else "\u200e"
+        return f"{mark}{value}{mark}"
+    return value
 
 
 def markup(text: Mapping[str, str] | None, lang: str) -> Markup:

@@ -10,6 +10,7 @@ TARGET_KINDS = ("briefing", "factsheets", "orgchart")
 RUN_ONLY = frozenset({"workers"})
 PAPER_SIZES = ("A2", "A3", "A4")
 ORIENTATIONS = ("landscape", "portrait")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     workers: int = 0  # processes rendering at once; 0 means one per core
     factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
     strict: bool = False  # a missing translation fails the build instead of falling back
+    pdf_variant: str = "pdf/ua-1"  # accessible by default; pdf/a-3b or pdf/a-3u to archive
 
     def with_options(self, **options: object) -> Settings:
         """A copy with the options that were given; ``None`` leaves a value as it is."""

@@ -80,7 +80,7 @@ class Briefing:
 
     name = "briefing"
     templates = ("briefing.html", "briefing.css")
-    settings = ("chart_heads",)
+    settings = ("chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One briefing per language."""
@@ -133,5 +133,5 @@ class Briefing:
 
         html = render_template(job.env, "briefing.html", self.context(target, job))
         pdf = html_to_pdf(html, job.settings.templates_dir, document=target.paths[0],
-                          roots=(job.settings.data_dir,))
+                          roots=(job.settings.data_dir,), variant=job.settings.pdf_variant)
         return {target.paths[0]: pdf}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dpo_docs.errors import TemplateError
+from dpo_docs.outputs.docx_language import set_language, word_lang
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def render_factsheet(
     caption = str(doc.get("chart_caption") or "")
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
     _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
+    set_language(tpl.docx, str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl")
     buf = io.BytesIO()
     tpl.save(buf)
     log.debug("rendered %s with %d picture(s)", template, pictures)
@@ -136,7 +138,7 @@ def _set_core_properties(document: Any, doc: dict, date: dt.date, revision: str 
     props.identifier = revision  # the data revision the sheet was built from
     props.title = str(doc.get("title") or "")[:CORE_TEXT_LIMIT]
     props.subject = str(doc.get("subtitle") or "")[:CORE_TEXT_LIMIT]
-    props.language = str(doc.get("lang") or "")
+    props.language = word_lang(str(doc.get("lang") or ""))
     props.author = "dpo-docs"
     props.last_modified_by = "dpo-docs"
     props.comments = ""

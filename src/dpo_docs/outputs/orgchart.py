@@ -82,7 +82,7 @@ class Orgchart:
 
     name = "orgchart"
     templates = ("orgchart.html", "orgchart.css")
-    settings = ("orgchart_paper", "orgchart_orientation", "chart_heads")
+    settings = ("orgchart_paper", "orgchart_orientation", "chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One handout per language, in three formats."""
@@ -138,7 +138,8 @@ class Orgchart:
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
         # so it is the handout's first page: the whole chart, or its overview.
         return {
-            pdf_path: html_to_pdf(html, settings.templates_dir, document=pdf_path, roots=(settings.data_dir,)),
+            pdf_path: html_to_pdf(html, settings.templates_dir, document=pdf_path, roots=(settings.data_dir,),
+                                  variant=settings.pdf_variant),
             svg_path: to_svg(whole, title=title, desc=desc, standalone=True).encode("utf-8"),
             png_path: to_png(first, dpi=_png_dpi(first)),
         }

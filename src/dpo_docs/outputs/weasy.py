@@ -162,6 +162,7 @@ def html_to_pdf(
     *,
     document: str | None = None,
     roots: Sequence[Path] = (),
+    variant: str = "pdf/ua-1",
 ) -> bytes:
     """Render an HTML string to PDF bytes; relative links resolve in ``base_dir``.
 
@@ -174,7 +175,8 @@ def html_to_pdf(
     try:
         page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
         # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
-        pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True)
+        options = {} if variant == "none" else {"pdf_variant": variant}
+        pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
     except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
         name = document or _title(html)
         raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc

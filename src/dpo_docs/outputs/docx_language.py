@@ -1,0 +1,60 @@
+"""A Word document's language and direction, set where Word looks for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Elements that must follow w:bidi (and w:bidiVisual) in their parent, per the OOXML
+# schema: Word refuses a file whose properties are out of order.
+_AFTER_P_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                 "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                 "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+                 "w:pPrChange")
+_AFTER_TBL_BIDI = ("w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing",
+                   "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                   "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_AFTER_SECT_BIDI = ("w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+# Word wants full language tags; the region is the one UN documents use.
+WORD_LANG = {"fr": "fr-FR", "en": "en-GB", "ar": "ar-SA", "es": "es-ES", "ru": "ru-RU", "zh": "zh-CN"}
+
+
+def word_lang(lang: str) -> str:
+    """The Word language tag of a document language: ``fr`` -> ``fr-FR``."""
+    return WORD_LANG.get(lang, lang)
+
+
+def set_language(document: Any, lang: str, rtl: bool) -> None:
+    """Mark the styles with the document's language; lay an RTL document out right to left.
+
+    The language goes on the default run properties and on every style that names one,
+    so spelling and screen readers use it. Right to left, every paragraph (headers and
+    footers too) gets ``w:bidi``, tables ``w:bidiVisual`` and sections ``w:bidi``.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tag = word_lang(lang)
+    styles = document.styles.element
+    for lang_el in styles.iter(qn("w:lang")):
+        lang_el.set(qn("w:val"), tag)
+        if rtl:
+            lang_el.set(qn("w:bidi"), tag)
+        if lang == "zh":
+            lang_el.set(qn("w:eastAsia"), tag)
+    if not rtl:
+        return
+    parts = [document.element.body]
+    for section in document.sections:
+        parts += [section.header._element, section.footer._element]
+        sect_pr = section._sectPr
+        if sect_pr.find(qn("w:bidi")) is None:
+            sect_pr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_SECT_BIDI)
+    for part in parts:
+        for paragraph in part.iter(qn("w:p")):
+            p_pr = paragraph.get_or_add_pPr()
+            if p_pr.find(qn("w:bidi")) is None:
+                p_pr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_P_BIDI)
+        for table_pr in part.iter(qn("w:tblPr")):
+            if table_pr.find(qn("w:bidiVisual")) is None:
+                table_pr.insert_element_before(OxmlElement("w:bidiVisual"), *_AFTER_TBL_BIDI)
