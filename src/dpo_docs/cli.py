@@ -103,21 +103,30 @@ def _selection(func):
                         help="Only this kind of document (repeatable).")(func)
 
 
+def _document_options(func):
+    """Options that change how documents look: both build and check must know them."""
+    for option in reversed((
+        click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
+                     help="Paper of the org-chart handout [default: A3]."),
+        click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
+                     help="Orientation of the org-chart handout [default: landscape]."),
+        click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
+                     help="Show each unit's head in the org charts [default: shown]."),
+        click.option("--pdf-variant", "pdf_variant", type=click.Choice(PDF_VARIANTS),
+                     help="PDF flavour: accessible PDF/UA-1, or PDF/A-3 for archiving [default: pdf/ua-1]."),
+    )):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @_common
 @_paths
 @_selection
-@click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
-              help="Paper of the org-chart handout [default: A3].")
-@click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
-              help="Orientation of the org-chart handout [default: landscape].")
-@click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
-              help="Show each unit's head in the org-chart handout [default: shown].")
+@_document_options
 @click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
               help="Warn about figures older than this [default: 12].")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
-@click.option("--pdf-variant", "pdf_variant", type=click.Choice(PDF_VARIANTS),
-              help="PDF flavour: accessible PDF/UA-1, or PDF/A-3 for archiving [default: pdf/ua-1].")
 @click.option("--strict", is_flag=True, default=None,
               help="Fail when a text or label has no translation into a requested language.")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
@@ -168,12 +177,7 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
 @_common
 @_paths
 @_selection
-@click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
-              help="Paper of the org-chart handout [default: A3].")
-@click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
-              help="Orientation of the org-chart handout [default: landscape].")
-@click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
-              help="Show each unit's head in the org-chart handout [default: shown].")
+@_document_options
 @click.pass_obj
 def check(obj: dict, only: tuple[str, ...], **options) -> None:
     """Exit 1 and list the documents that are missing or out of date; exit 0 if all are current."""
