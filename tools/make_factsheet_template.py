@@ -35,7 +35,11 @@ FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 W = nsdecls("w")
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
-FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+# Word picks the font by script: complex scripts (Arabic) use w:cs, Chinese w:eastAsia;
+# both name the shipped Noto face for that script.
+FONT_CS = "Noto Sans Arabic"
+FONT_EAST_ASIA = "Noto Sans CJK SC"
+FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT_EAST_ASIA}" w:cs="{FONT_CS}"/>'
 LANG = '<w:lang w:val="fr-FR" w:eastAsia="fr-FR" w:bidi="ar-SA"/>'
 BODY_RPR = f'{FONTS}<w:sz w:val="20"/><w:szCs w:val="20"/>{LANG}'
 
