@@ -80,3 +80,22 @@ def test_libreoffice_converts_every_sheet(converted: Path, sheet: str) -> None:
     assert "Faits essentiels" in text
     assert "Page 1 sur" in text
     assert "{{" not in text and "{%" not in text
+
+
+def test_a_large_organisation_gets_a_sheet_per_unit_with_a_legible_chart(tmp_path: Path) -> None:
+    """300 units, a sheet each: the department's picture keeps the top levels that fit."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import genorg
+
+    from tests.conftest import run
+
+    project = genorg.make_project(tmp_path / "project", 300)
+    result = run(project, "-q", "build", "--only", "factsheets")
+    assert result.exit_code == 0, result.output
+    sheets = list((project / "output/fr/factsheets").glob("*.docx"))
+    assert len(sheets) == 301
+    document = docx.Document(project / "output/fr/factsheets/dpo.docx")
+    picture = document.inline_shapes[0]
+    assert picture.width.mm <= 160.5 and picture.height.mm <= 200.5

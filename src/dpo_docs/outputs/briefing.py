@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 
 from markupsafe import Markup
 
@@ -35,17 +34,6 @@ def scale_svg(svg: str, scale: float) -> str:
     return head + sep + rest
 
 
-def _pruned(node, depth: int):
-    """A chart node with its descendants below ``depth`` levels left out."""
-    children = () if depth <= 1 else tuple(_pruned(c, depth - 1) for c in node.children)
-    return replace(node, children=children)
-
-
-def _depth(node) -> int:
-    """Levels in a chart tree."""
-    return 1 + max((_depth(c) for c in node.children), default=0)
-
-
 def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[str, int | None]:
     """The org chart as inline SVG fitted to ``box`` with text at 7 pt or more.
 
@@ -53,20 +41,11 @@ def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[st
     value is then that number of levels (None when the whole chart is shown), and the
     handout carries the whole chart.
     """
-    from dpo_docs.chart.layout import layout
+    from dpo_docs.chart.fit import fit
     from dpo_docs.chart.svg import to_svg
 
-    full = chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads)
-    levels = _depth(full)
-    shown = None
-    while True:
-        root = full if shown is None else _pruned(full, shown)
-        chart = layout(root)
-        scale = min(1.0, box[0] / chart.width, box[1] / chart.height)
-        min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
-        if min_size * scale >= MIN_TEXT_PT - 1e-6 or (shown or levels) <= 2:
-            break
-        shown = (shown or levels) - 1
+    chart, scale, shown = fit(chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads), box)
+    min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
     if min_size * scale < MIN_TEXT_PT - 1e-6:
         log.warning("org chart text prints at %.1f pt, below %.0f pt", min_size * scale, MIN_TEXT_PT)
     name = plain(job.data.department.name, job.lang)

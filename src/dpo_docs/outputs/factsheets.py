@@ -9,6 +9,7 @@ from dpo_docs.settings import Settings
 from dpo_docs.views import TreeNode, chart_node, display_name, outline, tree_view
 
 MAX_CHART_MM = 160.0
+MAX_CHART_HEIGHT_MM = 200.0
 
 
 def _sources(job: Job, ids: list[str]) -> list[dict]:
@@ -113,13 +114,15 @@ class Factsheets:
 
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render one sheet; its picture is the chart of the unit's branch."""
-        from dpo_docs.chart.layout import layout
+        from dpo_docs.chart.fit import fit
         from dpo_docs.chart.png import to_png
         from dpo_docs.outputs.docx import render_factsheet
 
         context, node = self.context(target, job)
-        chart = layout(chart_node(node, job.lang, with_heads=job.settings.chart_heads))
-        width_mm = min(MAX_CHART_MM, chart.width * 25.4 / 72)
+        # The sheet's picture is at most 160 x 200 mm: a large branch keeps its top levels.
+        box = (MAX_CHART_MM * 72 / 25.4, MAX_CHART_HEIGHT_MM * 72 / 25.4)
+        chart, scale, _ = fit(chart_node(node, job.lang, with_heads=job.settings.chart_heads), box)
+        width_mm = chart.width * scale * 25.4 / 72
         alt = f"{context['doc']['chart_caption']}.\n" + "\n".join(outline(node, job.lang))
         data = render_factsheet(
             job.settings.templates_dir / "factsheet.docx", context,
