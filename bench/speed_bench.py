@@ -91,8 +91,12 @@ def scenario(project: Path, workers: int) -> dict[str, float]:
     warm, warm_mem = build(project, "--force", "-j", str(workers))
     none, _ = build(project)
     units = project / "data/units.yaml"
-    units.write_text(units.read_text(encoding="utf-8").replace(
-        "pour appuyer la réalisation", "pour soutenir la réalisation", 1), encoding="utf-8")
+    text = units.read_text(encoding="utf-8")
+    # Toggle between two wordings, so every scenario really changes one office.
+    old, new = ("pour appuyer la réalisation", "pour soutenir la réalisation")
+    if old not in text:
+        old, new = new, old
+    units.write_text(text.replace(old, new, 1), encoding="utf-8")
     one, _ = build(project, "-j", str(workers))
     return {"cold": cold, "warm": warm, "none": none, "one": one, "mem": max(cold_mem, warm_mem)}
 
