@@ -162,6 +162,27 @@ def wait_for(proc: subprocess.Popen, text: str, timeout: float = 60) -> str:
     return seen
 
 
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while a process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.4, 1.2])
 def test_kill_9_during_a_build_loses_nothing(tmp_path: Path, delay: float) -> None:
     old = copy_project(tmp_path / "old")
@@ -176,8 +197,13 @@ def test_kill_9_during_a_build_loses_nothing(tmp_path: Path, delay: float) -> No
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     wait_for(proc, "[1/6]")
     time.sleep(delay)
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if alive(pid)], "worker processes outlived the killed build"
     for rel in DOCUMENTS:
         digest = hashlib.sha256((old / "output" / rel).read_bytes()).hexdigest()
         assert digest in (old_hashes[rel], new_hashes[rel]), rel

@@ -29,8 +29,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the build that started it ends (even by kill -9)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
+        pass
+
+
 def _init(data: Data, settings: Settings) -> None:
     """Set a worker up once: the data and its settings."""
+    _die_with_parent()
     _worker.clear()
     _worker.update(data=data, settings=settings, jobs={})
 
@@ -62,11 +76,10 @@ def render_all(
             if progress:
                 progress(done, total, target)
         return rendered
-    # Workers start from a fresh interpreter (forkserver), not a fork of this process:
-    # a fork would inherit the output folder's lock, and workers orphaned by a killed
-    # build would then block the next build.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # Workers are spawned (a fresh interpreter), not forked: a fork would inherit the
+    # output folder's lock. They are direct children, told to die with this process
+    # (see _init), so a build killed with kill -9 leaves no worker behind.
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context, initializer=_init,
                              initargs=(data, settings)) as pool:
         # Submitted in plan order, so the largest documents (the briefing) start first.
