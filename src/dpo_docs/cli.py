@@ -155,7 +155,7 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
         _fail(exc)
     from dpo_docs.translations import summarize
 
-    for line in summarize(None, result.report.get("missing_translations", {})):
+    for line in summarize(result.report.get("missing_translations", {})):
         logging.getLogger("dpo_docs").warning("%s", line)
     for fig in result.stale_figures:
         logging.getLogger("dpo_docs").warning(

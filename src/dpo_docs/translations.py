@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dpo_docs.errors import DataError, Location, Problem
 from dpo_docs.i18n import missing_labels
 from dpo_docs.loader import LoadedData, format_path
-
-if TYPE_CHECKING:
-    from dpo_docs.model import Data
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")
 
@@ -58,7 +55,7 @@ def strict_problems(loaded: LoadedData, langs: tuple[str, ...]) -> DataError | N
     return DataError(problems) if problems else None
 
 
-def summarize(data: Data | None, missing: dict[str, dict[str, list[str]]]) -> list[str]:
+def summarize(missing: dict[str, dict[str, list[str]]]) -> list[str]:
     """One warning line per language with missing translations."""
     lines = []
     for lang, found in missing.items():
