@@ -58,7 +58,7 @@ class Briefing:
     """The department's briefing in one PDF."""
 
     name = "briefing"
-    templates = ("briefing.html", "briefing.css")
+    templates = ("briefing.html", "briefing.css", "_meta.html")
     settings = ("chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:

@@ -81,7 +81,7 @@ class Orgchart:
     """The whole unit tree, drawn to print."""
 
     name = "orgchart"
-    templates = ("orgchart.html", "orgchart.css")
+    templates = ("orgchart.html", "orgchart.css", "_meta.html")
     settings = ("orgchart_paper", "orgchart_orientation", "chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
