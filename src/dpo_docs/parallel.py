@@ -1,12 +1,21 @@
-"""Render targets in a pool of worker processes, each set up once and reused."""
+"""Render targets in this process and a pool of helper processes, each set up once.
+
+With N workers, this process renders too and N - 1 helpers are spawned beside it: the
+build starts rendering at once instead of waiting a second or so for the helpers to
+import their engines, and no core sits idle while this process only collects results.
+Work is handed out one target at a time, longest first, so the last documents to finish
+are short ones; the bytes are the same whichever process renders a target.
+"""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import os
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,9 +25,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# One worker's long-lived state: the data and one Job per language, so fonts, the
+# One helper's long-lived state: the data and one Job per language, so fonts, the
 # Jinja environment and WeasyPrint's font configuration are built once per process.
 _worker: dict = {}
+# Targets handed to each helper ahead of need, so it never waits for the next one.
+AHEAD = 2
+
+Progress = Callable[[int, int, "Target"], None]
 
 
 def default_workers() -> int:
@@ -30,7 +43,7 @@ def default_workers() -> int:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to end this worker when the build that started it ends (even by kill -9)."""
+    """Ask Linux to end this helper when the build that started it ends (even by kill -9)."""
     try:
         import ctypes
         import signal
@@ -43,7 +56,7 @@ def _die_with_parent() -> None:
 
 
 def _init(data: Data, settings: Settings) -> None:
-    """Set a worker up once: the data and its settings."""
+    """Set a helper up once: the data and its settings."""
     _die_with_parent()
     _worker.clear()
     _worker.update(data=data, settings=settings, jobs={})
@@ -51,51 +64,127 @@ def _init(data: Data, settings: Settings) -> None:
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> dict[str, bytes]:
     """Render one target with the shared Job of its language."""
-    from dpo_docs.outputs import Job, outputs
+    from dpo_docs.outputs import outputs
 
-    job = jobs.setdefault(target.lang, Job(data, settings, target.lang))
     log.info("rendering %s", target.label)
-    return outputs()[target.kind].render(target, job)
+    return outputs()[target.kind].render(target, _job(target.lang, jobs, data, settings))
+
+
+def _job(lang: str, jobs: dict[str, Job], data: Data, settings: Settings) -> Job:
+    """The shared Job of a language, made on first use."""
+    from dpo_docs.outputs import Job
+
+    return jobs.setdefault(lang, Job(data, settings, lang))
 
 
 def _work(target: Target) -> dict[str, bytes]:
-    """A worker's task: render one target."""
+    """A helper's task: render one target."""
     return render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
+
+
+def longest_first(targets: list[Target], jobs: dict[str, Job], data: Data, settings: Settings) -> list[Target]:
+    """The targets by estimated render time, longest first (plan order among equals)."""
+    from dpo_docs.outputs import outputs
+
+    kinds = outputs()
+    costs = {t: kinds[t.kind].cost(t, _job(t.lang, jobs, data, settings)) for t in targets}
+    return sorted(targets, key=lambda t: -costs[t])
 
 
 def render_all(
     targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], workers: int,
-    progress: Callable[[int, int, Target], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, bytes]:
-    """Render every target, in this process or in ``workers`` processes; same bytes either way."""
+    """Render every target, in this process or in ``workers`` processes; same bytes either way.
+
+    ``progress`` is called after each target, from this thread or, in a parallel
+    build, from the thread that collects the helpers' results (never two at once).
+    """
     rendered: dict[str, bytes] = {}
-    total = len(targets)
-    if workers <= 1 or total <= 1:
-        for done, target in enumerate(targets, start=1):
-            rendered.update(render_target(target, jobs, data, settings))
+    done = 0
+    lock = threading.Lock()
+
+    def finished(target: Target, result: dict[str, bytes]) -> None:
+        nonlocal done
+        with lock:
+            rendered.update(result)
+            done += 1
             if progress:
-                progress(done, total, target)
+                progress(done, len(targets), target)
+
+    if workers <= 1 or len(targets) <= 1:
+        for target in targets:
+            finished(target, render_target(target, jobs, data, settings))
         return rendered
-    # Workers are spawned (a fresh interpreter), not forked: a fork would inherit the
+    work = deque(longest_first(targets, jobs, data, settings))
+    helpers = min(workers, len(targets)) - 1
+    # Helpers are spawned (a fresh interpreter), not forked: a fork would inherit the
     # output folder's lock. They are direct children, told to die with this process
-    # (see _init), so a build killed with kill -9 leaves no worker behind.
+    # (see _init), so a build killed with kill -9 leaves no helper behind.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context, initializer=_init,
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=context, initializer=_init,
                              initargs=(data, settings)) as pool:
-        # Submitted in plan order, so the largest documents (the briefing) start first.
-        pending = {pool.submit(_work, target): target for target in targets}
-        done_count = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in finished:
-                target = pending.pop(future)
-                error = future.exception()
-                if error is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise error
-                rendered.update(future.result())
-                done_count += 1
-                if progress:
-                    progress(done_count, total, target)
+        feeder = _Feeder(pool, work, helpers * AHEAD, finished)
+        mine = feeder.take()  # this process starts on the longest render at once
+        feeder.start()
+        try:
+            while mine is not None:
+                finished(mine, render_target(mine, jobs, data, settings))
+                mine = feeder.take()
+        except BaseException as exc:
+            feeder.fail(exc)  # hand out nothing more
+            raise
+        finally:
+            feeder.join()  # the helpers' targets in flight are done or cancelled
+        if feeder.error is not None:
+            raise feeder.error
     return rendered
+
+
+class _Feeder(threading.Thread):
+    """Keeps the helpers supplied from the shared work queue and collects their results.
+
+    It runs in this process beside the rendering thread: a helper gets its next target
+    as soon as it finishes one, even while this process is busy with a long render.
+    The first error stops the handing out; the rendering thread raises it.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, work: deque, ahead: int,
+                 finished: Callable[[Target, dict[str, bytes]], None]) -> None:
+        """Feed ``pool`` from ``work`` with ``ahead`` targets in flight; pass results on."""
+        super().__init__(name="dpo-docs-feeder", daemon=True)
+        self.pool, self.work, self.ahead, self.finished = pool, work, ahead, finished
+        self.lock = threading.Lock()
+        self.error: BaseException | None = None
+
+    def take(self) -> Target | None:
+        """The next target to render, or None when all are handed out or a render failed."""
+        with self.lock:
+            return self.work.popleft() if self.work and self.error is None else None
+
+    def run(self) -> None:
+        """Submit, wait for any to finish, pass it on; until nothing is left in flight."""
+        flying: dict[Future, Target] = {}
+        try:
+            while True:
+                while len(flying) < self.ahead and (target := self.take()) is not None:
+                    flying[self.pool.submit(_work, target)] = target
+                if not flying:
+                    return
+                finished, _ = wait(flying, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    target = flying.pop(future)
+                    if future.exception() is not None:
+                        raise future.exception()
+                    self.finished(target, future.result())
+        except BaseException as exc:  # noqa: BLE001 - raised again by the rendering thread
+            self.fail(exc)
+            for future in flying:
+                future.cancel()
+
+    def fail(self, exc: BaseException) -> None:
+        """Remember the first error and hand out nothing more."""
+        with self.lock:
+            if self.error is None:
+                self.error = exc
+            self.work.clear()

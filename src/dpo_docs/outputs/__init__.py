@@ -99,6 +99,13 @@ class Output(Protocol):
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render one target: output path (relative to the output folder) to bytes."""
 
+    def cost(self, target: Target, job: Job) -> float:
+        """A rough estimate of the render time, in milliseconds.
+
+        Parallel builds start the longest renders first, so that no worker is left
+        finishing one big document while the others sit idle.
+        """
+
 
 def outputs() -> dict[str, Output]:
     """The registered output kinds, by name."""

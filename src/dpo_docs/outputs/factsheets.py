@@ -112,6 +112,10 @@ class Factsheets:
         context, node = self.context(target, job)
         return {"context": context, "tree": tree_view(node)}
 
+    def cost(self, target: Target, job: Job) -> float:
+        """Tens of milliseconds, more for a big branch (its chart and sub-unit table)."""
+        return 25.0 + 2.0 * sum(1 for _ in job.tree.find(target.key).walk())
+
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Render one sheet; its picture is the chart of the unit's branch."""
         from dpo_docs.chart.fit import fit

@@ -93,6 +93,10 @@ class Orgchart:
         """The handout shows the unit tree and the department's name."""
         return {"tree": tree_view(job.tree), "department": job.data.department.name}
 
+    def cost(self, target: Target, job: Job) -> float:
+        """About 11 ms a unit: every box's text is drawn in the PDF, the SVG and the PNG."""
+        return 100.0 + 11.0 * len(job.data.units)
+
     def render(self, target: Target, job: Job) -> dict[str, bytes]:
         """Fit the chart to the paper, then write the handout, the SVG and the PNG."""
         from dpo_docs.chart.layout import layout

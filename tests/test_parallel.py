@@ -1,0 +1,67 @@
+"""Parallel builds: same bytes as one worker, progress as documents finish, clear errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dpo_docs.build import build
+from dpo_docs.settings import default_settings
+from tests.conftest import copy_project, run
+
+
+def digests(out: Path) -> dict[str, str]:
+    """SHA-256 of every document (not the reports) under an output folder."""
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and p.suffix in {".pdf", ".docx", ".svg", ".png"}}
+
+
+def test_one_worker_and_three_give_the_same_bytes(tmp_path: Path) -> None:
+    one, three = copy_project(tmp_path / "one"), copy_project(tmp_path / "three")
+    for project, jobs in ((one, "1"), (three, "3")):
+        result = subprocess.run([sys.executable, "-m", "dpo_docs", "build", "--lang", "fr,en", "-j", jobs],
+                                cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    assert len(digests(one / "output")) == 16  # 8 files in each of two languages
+    assert digests(one / "output") == digests(three / "output")
+
+
+def test_progress_names_each_document_once_as_it_finishes(project: Path) -> None:
+    settings = dataclasses.replace(default_settings(project), workers=2)
+    seen: list[tuple[int, int, str, float]] = []
+    started = time.monotonic()
+    result = build(settings, progress=lambda done, total, target: seen.append(
+        (done, total, target.label, time.monotonic() - started)))
+    assert [s[0] for s in seen] == list(range(1, 7))
+    assert {s[1] for s in seen} == {6}
+    assert sorted(s[2] for s in seen) == sorted(result.planned)
+    # Reported while the build runs, not all at once at its end: the first document
+    # finishes well before the last (the briefing alone takes about a second).
+    assert seen[-1][3] - seen[0][3] > 0.3, seen
+
+
+def test_a_helper_s_error_stops_the_build_and_keeps_the_old_files(project: Path) -> None:
+    import docx
+
+    assert run(project, "build", "-j", "1").exit_code == 0
+    before = digests(project / "output")
+    template = project / "templates" / "factsheet.docx"
+    document = docx.Document(str(template))
+    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
+    for run_ in paragraph.runs:
+        run_.text = run_.text.replace("doc.title", "doc.titel")
+    document.save(str(template))
+    # With two workers the briefing (the longest document) is rendered by the build's
+    # own process, so the failing sheets are rendered in the helper process.
+    result = subprocess.run([sys.executable, "-m", "dpo_docs", "build", "-j", "2"], cwd=project,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "factsheet.docx (/word/document.xml), line " in last, last
+    assert "'doc' has no 'titel' (did you mean 'title'?)" in last
+    assert "Traceback" not in result.stderr
+    assert digests(project / "output") == before
