@@ -141,6 +141,9 @@ def _engine():
         for italic in (False, True):
             fonts.font_path(bold, italic)  # SetupError naming the file when one is missing
     logging.getLogger("weasyprint").addFilter(_OwnFailures())
+    if font_subsetter() != "HarfBuzz":
+        log.warning("fonts are subset with fontTools, several times slower than HarfBuzz; "
+                    "install HarfBuzz's subset library: sudo apt-get install -y libharfbuzz-subset0")
     fetcher_class = _fetcher_class(weasyprint)
     config = FontConfiguration()
     font_fetcher = fetcher_class([fonts.FONT_DIR])
@@ -148,6 +151,14 @@ def _engine():
     if font_fetcher.refused or font_fetcher.missing:
         raise SetupError(f"cannot load the shipped fonts from {fonts.FONT_DIR}; reinstall dpo-docs")
     return weasyprint, config, font_css, fetcher_class
+
+
+def font_subsetter() -> str:
+    """Which library WeasyPrint subsets embedded fonts with: "HarfBuzz", or its slow "fontTools" fallback."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    # WeasyPrint's own test: the subset library, and HarfBuzz 4.1 or later.
+    return "HarfBuzz" if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0) else "fontTools"
 
 
 def _title(html: str) -> str:
