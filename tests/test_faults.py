@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,13 +77,15 @@ def test_full_disk(tmp_path: Path, tmpfs: Path) -> None:
     assert run(project, "build", "--out", str(out)).exit_code == 0
     before = snapshot(out)
     # Fill the disk, then change the data so that every document must be written anew.
-    with open(tmpfs / "filler", "wb") as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
+    # Unbuffered, in ever smaller pieces, to the last byte: a write left in a buffer
+    # would fail only when the file is closed.
+    with open(tmpfs / "filler", "wb", buffering=0) as filler:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    filler.write(b"\0" * size)
+            except OSError:
+                pass
     units = project / "data/units.yaml"
     units.write_text(units.read_text(encoding="utf-8").replace("Bureau des affaires militaires",
                                                                "Bureau des affaires militaires (BAM)"))
@@ -122,21 +124,29 @@ def test_a_folder_where_a_document_goes(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fresh_engines() -> Iterator[None]:
-    """Forget the loaded fonts and WeasyPrint before and after the test."""
+def fresh_engines() -> Iterator[Callable[[], None]]:
+    """Forget the loaded fonts and WeasyPrint before and after the test.
+
+    Yields the forgetting, for a test that starts a build as a new process would.
+    """
     from dpo_docs import fonts
+    from dpo_docs.chart import png
     from dpo_docs.outputs import weasy
 
     def clear() -> None:
         fonts._face.cache_clear()
         weasy._engine.cache_clear()
+        png._FACES.clear()
+        png._GLYPHS.clear()
+        png._FONT_PATHS.clear()
 
     clear()
-    yield
+    yield clear
     clear()
 
 
-def test_missing_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_engines: None) -> None:
+def test_missing_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                      fresh_engines: Callable[[], None]) -> None:
     from dpo_docs import fonts
 
     project = small_project(tmp_path / "project")
@@ -145,9 +155,10 @@ def test_missing_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_eng
     empty = tmp_path / "no-fonts"
     empty.mkdir()
     monkeypatch.setattr(fonts, "FONT_DIR", empty)
+    fresh_engines()  # the fonts go missing before the build starts, as in a new process
     # One worker: the patched font folder must be the one the renderer sees.
     result = run(project, "-q", "build", "--force", "--jobs", "1")
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     message = one_error(result.output)
     assert re.fullmatch(f"error: font file missing: {re.escape(str(empty))}/NotoSans-[A-Za-z]+\\.ttf", message)
     assert snapshot(project / "output") == before
@@ -163,7 +174,7 @@ class _NoPango:
         return None
 
 
-def test_missing_system_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_engines: None) -> None:
+def test_missing_system_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_engines: Callable[[], None]) -> None:
     project = small_project(tmp_path / "project")
     for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
         monkeypatch.delitem(sys.modules, name)

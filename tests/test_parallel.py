@@ -61,7 +61,7 @@ def test_a_helper_s_error_stops_the_build_and_keeps_the_old_files(project: Path)
                             capture_output=True, text=True)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: ") and "factsheet.docx (/word/document.xml), line " in last, last
+    assert last.startswith("error: templates/factsheet.docx (/word/document.xml), line "), last
     assert "'doc' has no 'titel' (did you mean 'title'?)" in last
     assert "Traceback" not in result.stderr
     assert digests(project / "output") == before

@@ -20,6 +20,8 @@ from dpo_docs.chart.svg import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PIL import ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,9 @@ MAX_PIXELS = 150_000_000
 # letters at the same size on every page.
 _FACES: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont] = {}
 _GLYPHS: dict = {}
+# The font file for each (character, bold, italic): looking it up stats the file on disk,
+# once per glyph drawn, which cost more than drawing the glyph from the cache.
+_FONT_PATHS: dict[tuple[str, bool, bool], Path] = {}
 
 
 def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
@@ -51,6 +56,8 @@ def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
         draw.line(pts, fill=CONNECTOR_COLOUR, width=line_w, joint="curve")
     if len(_GLYPHS) > 50_000:  # many sizes over a long process: start afresh
         _GLYPHS.clear()
+    if len(_FONT_PATHS) > 50_000:
+        _FONT_PATHS.clear()
     for box in layout.boxes:
         _draw_box(draw, box, scale, _FACES, _GLYPHS)
     info = PngInfo()
@@ -92,7 +99,7 @@ def _draw_box(
         x, y = line.x * scale, round(line.y * scale)
         for char in fonts.visual(line.text):
             if not char.isspace():
-                path = fonts.font_path_for(char, line.bold, line.italic)
+                path = _font_path(char, line.bold, line.italic)
                 key = (path.name, line.size * scale)
                 face = faces.get(key)
                 if face is None:
@@ -101,6 +108,15 @@ def _draw_box(
                     faces[key] = face
                 _draw_glyph(draw, face, key, char, x, y, colours.text, glyphs)
             x += measure.em_width(char, line.bold, line.italic) * line.size * scale
+
+
+def _font_path(char: str, bold: bool, italic: bool) -> Path:
+    """fonts.font_path_for, remembered for the life of the process."""
+    key = (char, bold, italic)
+    path = _FONT_PATHS.get(key)
+    if path is None:
+        path = _FONT_PATHS[key] = fonts.font_path_for(char, bold, italic)
+    return path
 
 
 def _draw_glyph(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tuple,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import io
@@ -16,6 +17,9 @@ from dpo_docs.outputs.docx_language import set_language, word_lang
 log = logging.getLogger(__name__)
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Already-compressed media are stored: deflating a chart PNG again took as long as
+# zipping all the rest of a sheet, to save under a tenth of its size.
+STORED_SUFFIXES = (".png", ".jpg", ".jpeg")
 # A chart taller than this is scaled by height instead, so it fits an A4 page.
 MAX_CHART_HEIGHT_MM = 200.0
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core-property strings
@@ -56,6 +60,86 @@ def _environment():
     return CachingEnvironment(undefined=ReportingUndefined, autoescape=True)
 
 
+@functools.cache
+def _template_class() -> type:
+    """DocxTemplate that does once per process the work every sheet of a template repeats.
+
+    Opening the template (unzip, parse every XML part, styles.xml alone is 350 kB) and
+    docxtpl's ``patch_xml`` (a dozen regexes over the template XML) each cost about a
+    tenth of a sheet and give the same result every time.
+    """
+    from docxtpl import DocxTemplate
+
+    class CachedTemplate(DocxTemplate):
+        """A DocxTemplate opened from a parsed copy of its file, with patch_xml memoised."""
+
+        def init_docx(self, reload: bool = True) -> None:
+            """Open the template from the cached parse of the file's current bytes."""
+            if not self.docx or (self.is_rendered and reload):
+                self.docx = _open_document(Path(self.template_file).read_bytes())
+                self.is_rendered = False
+
+        def patch_xml(self, src_xml: str) -> str:
+            """docxtpl's patch_xml (which depends on its input alone), once per input."""
+            patched = _PATCHED.get(src_xml)
+            if patched is None:
+                if len(_PATCHED) > 64:
+                    _PATCHED.clear()
+                patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+            return patched
+
+    return CachedTemplate
+
+
+_PATCHED: dict[str, str] = {}
+# Template bytes -> (python-docx package reader, partname -> (part class, parsed XML)).
+_PARSED: dict[bytes, tuple[Any, dict[Any, tuple[type, Any]]]] = {}
+
+
+def _open_document(data: bytes) -> Any:
+    """A fresh python-docx Document of the .docx in ``data``, as ``docx.Document`` makes.
+
+    The zip is read and each XML part parsed once per distinct content (the key is
+    the bytes themselves, so an edited template is never served stale); every call
+    then builds the package from deep copies of those trees, twice as fast as parsing.
+    """
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import PartFactory, XmlPart
+    from docx.opc.pkgreader import PackageReader
+    from docx.package import Package
+
+    cached = _PARSED.get(data)
+    if cached is None:
+        reader, parsed = PackageReader.from_file(io.BytesIO(data)), {}
+
+        def parse(partname, content_type, reltype, blob, package):
+            part = PartFactory(partname, content_type, reltype, blob, package)
+            # Only the parts XmlPart.load makes: it is parse_xml(blob) then cls(...).
+            if isinstance(part, XmlPart) and type(part).load.__func__ is XmlPart.load.__func__:
+                parsed[partname] = (type(part), part.element)
+            return part
+
+        Unmarshaller.unmarshal(reader, Package(), parse)
+        if len(_PARSED) > 4:
+            _PARSED.clear()
+        cached = _PARSED[data] = (reader, parsed)
+    reader, parsed = cached
+
+    def copy_part(partname, content_type, reltype, blob, package):
+        if partname not in parsed:
+            return PartFactory(partname, content_type, reltype, blob, package)
+        part_class, element = parsed[partname]
+        return part_class(partname, content_type, copy.deepcopy(element), package)
+
+    package = Package()
+    Unmarshaller.unmarshal(reader, package, copy_part)
+    document_part = package.main_document_part
+    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
+        raise ValueError(f"not a Word file, content type is {document_part.content_type!r}")
+    return document_part.document
+
+
 def render_factsheet(
     template: Path,
     context: dict,
@@ -66,13 +150,12 @@ def render_factsheet(
     """Render the fact-sheet template with context; return reproducible .docx bytes."""
     import jinja2
     from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
     from lxml import etree
 
     template = Path(template)
     if not template.is_file():
-        raise TemplateError(f"{template}: template not found")
-    tpl = DocxTemplate(str(template))
+        raise TemplateError(f"{_shown(template)}: template not found")
+    tpl = _template_class()(str(template))
     ctx = dict(context)
     doc = dict(ctx["doc"])
     ctx["doc"] = doc
@@ -84,19 +167,19 @@ def render_factsheet(
         raise TemplateError(_describe(template, tpl, exc, ctx)) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         # KeyError: a zip without the parts of a Word document.
-        raise TemplateError(f"{template}: not a readable .docx template ({exc})") from None
+        raise TemplateError(f"{_shown(template)}: not a readable .docx template ({exc})") from None
     except etree.XMLSyntaxError as exc:
-        raise TemplateError(f"{template}: rendering produced invalid XML ({exc}); "
+        raise TemplateError(f"{_shown(template)}: rendering produced invalid XML ({exc}); "
                             "check that each tag sits whole in one paragraph") from None
 
     caption = str(doc.get("chart_caption") or "")
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
     _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
     set_language(tpl.docx, str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl")
-    buf = io.BytesIO()
-    tpl.save(buf)
     log.debug("rendered %s with %d picture(s)", template, pictures)
-    return normalize_zip(buf.getvalue())
+    # Not tpl.save(): its media replacement is unused here, and python-docx's save
+    # would zip everything once only for us to unzip and re-zip it reproducibly.
+    return write_package(tpl.docx.part.package)
 
 
 def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
@@ -118,7 +201,7 @@ def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = N
 
     from dpo_docs.render import describe_missing
 
-    where = str(template)
+    where = _shown(template)
     part = getattr(tpl, "current_rendering_part", None)
     if part is not None:
         where += f" ({part.partname})"
@@ -136,6 +219,11 @@ def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = N
         if near:
             message += f" (near: {near})"
     return f"{where}: {message}"
+
+
+def _shown(template: Path) -> str:
+    """A template as messages name it, like the HTML ones: ``templates/factsheet.docx``."""
+    return f"{template.parent.name}/{template.name}"
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -188,18 +276,57 @@ def _midnight_utc(date: dt.date) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
 
 
+class _Collector:
+    """Stands in for python-docx's zip writer: keeps each item's bytes by member name."""
+
+    def __init__(self) -> None:
+        """Start with no items."""
+        self.items: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        """Keep one item, as python-docx's writer would store it."""
+        self.items[pack_uri.membername] = blob
+
+
+def write_package(package: Any) -> bytes:
+    """Zip a python-docx package reproducibly: same parts, same bytes, every time.
+
+    The items are exactly those python-docx's own save writes; the zip gets fixed
+    timestamps and attributes and a stable order, with ``[Content_Types].xml`` first
+    as Office expects. Pictures are stored as they are: they are compressed already.
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    collector = _Collector()
+    PackageWriter._write_content_types_stream(collector, parts)
+    PackageWriter._write_pkg_rels(collector, package.rels)
+    PackageWriter._write_parts(collector, parts)
+    return _zip_items(collector.items)
+
+
 def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and a stable entry order: same parts, same bytes."""
+    """Rewrite a zip with fixed timestamps and a stable entry order: same parts, same bytes.
+
+    Every entry is deflated, pictures too, so the committed template stays byte-identical.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = src.namelist()
-        # Office expects [Content_Types].xml first; the rest sorted for stability.
-        names.sort(key=lambda n: (n != "[Content_Types].xml", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for name in names:
-                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 0  # the default depends on the host OS
-                info.external_attr = 0
-                dst.writestr(info, src.read(name))
+        items = {name: src.read(name) for name in src.namelist()}
+    return _zip_items(items, stored_suffixes=())
+
+
+def _zip_items(items: dict[str, bytes], stored_suffixes: tuple[str, ...] = STORED_SUFFIXES) -> bytes:
+    """A zip of name -> bytes with fixed timestamps, attributes and entry order."""
+    names = sorted(items, key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            stored = name.lower().endswith(stored_suffixes)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            info.create_system = 0  # the default depends on the host OS
+            info.external_attr = 0
+            dst.writestr(info, items[name])
     return out.getvalue()
