@@ -22,6 +22,16 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def generated_project(dest: Path, units: int) -> Path:
+    """A project with the default data grown to ``units`` units, each with a fact sheet."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import genorg  # the benchmarks' generator
+
+    return genorg.make_project(dest, units)
+
+
 def run(project: Path, *args: str):
     """Run the CLI in ``project`` (as the working folder); returns the Click result."""
     runner = CliRunner()

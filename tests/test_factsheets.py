@@ -84,14 +84,9 @@ def test_libreoffice_converts_every_sheet(converted: Path, sheet: str) -> None:
 
 def test_a_large_organisation_gets_a_sheet_per_unit_with_a_legible_chart(tmp_path: Path) -> None:
     """300 units, a sheet each: the department's picture keeps the top levels that fit."""
-    import sys
+    from tests.conftest import generated_project, run
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    import genorg
-
-    from tests.conftest import run
-
-    project = genorg.make_project(tmp_path / "project", 300)
+    project = generated_project(tmp_path / "project", 300)
     result = run(project, "-q", "build", "--only", "factsheets")
     assert result.exit_code == 0, result.output
     sheets = list((project / "output/fr/factsheets").glob("*.docx"))

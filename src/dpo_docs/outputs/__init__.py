@@ -43,12 +43,24 @@ class Job:
     data: Data
     settings: Settings
     lang: str
-    _cache: dict = field(default_factory=dict)
 
     @cached_property
     def tree(self) -> TreeNode:
         """The unit tree, rooted at the department."""
         return unit_tree(self.data)
+
+    @cached_property
+    def nodes(self) -> dict[str, TreeNode]:
+        """Every node of the tree by id: a sheet finds its unit without a search."""
+        return {node.id: node for node in self.tree.walk()}
+
+    @cached_property
+    def sizes(self) -> dict[str, int]:
+        """How many nodes each node's subtree holds (itself included)."""
+        sizes: dict[str, int] = {}
+        for node in reversed(list(self.tree.walk())):  # children before their parent
+            sizes[node.id] = 1 + sum(sizes[child.id] for child in node.children)
+        return sizes
 
     @cached_property
     def labels(self) -> dict[str, str]:
