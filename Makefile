@@ -61,7 +61,8 @@ check: $(STAMP)
 
 bench: sysdeps $(STAMP)
 	$(BIN)/python bench/build_bench.py
-	@if [ -f bench/chart_bench.py ]; then $(BIN)/python bench/chart_bench.py; fi
+	$(BIN)/python bench/speed_bench.py
+	$(BIN)/python bench/chart_bench.py
 
 test: sysdeps-test $(STAMP)
 	$(BIN)/pytest -q $(ARGS)
