@@ -116,6 +116,17 @@ def line(label: str, value: str, target: str = "", verdict: bool | None = None) 
     print(f"{label:<52}{value:>14}  {target:<28}{mark}")
 
 
+def help_time(runs: int = 5) -> float:
+    """Median wall time of ``dpo-docs --help``, through the installed command."""
+    command = Path(sys.executable).with_name("dpo-docs")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([str(command), "--help"], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def speedup(project: Path, workers: int, runs: int = 3) -> tuple[float, float, float]:
     """Median warm build with one worker and with ``workers``, interleaved; and their ratio."""
     one, many = [], []
@@ -129,6 +140,7 @@ def speedup(project: Path, workers: int, runs: int = 3) -> tuple[float, float, f
 def main() -> None:
     """Run every scenario and print the figures with their targets."""
     cores = len(os.sched_getaffinity(0))
+    help_s = help_time()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         default = genorg.make_project(tmp / "default", 13, every_unit_sheet=False)
@@ -146,6 +158,7 @@ def main() -> None:
         costs = in_process(org300)
     print("dpo-docs speed benchmark (each build a separate process; seconds; medians where said)")
     line("", "value", "target")
+    line("dpo-docs --help (median of 5)", f"{help_s:.3f} s", "< 0.3 s", help_s < 0.3)
     for name, s in (("default data", d), ("100 units, -j 1", one100), ("300 units, -j 1", one300),
                     ("300 units, -j 2", two300)):
         line(f"{name}: cold full build", f"{s['cold']:.2f} s")
