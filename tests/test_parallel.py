@@ -67,3 +67,33 @@ def test_a_helper_s_error_stops_the_build_and_keeps_the_old_files(project: Path)
     assert "'doc' has no 'titel' (did you mean 'title'?)" in last
     assert "Traceback" not in result.stderr
     assert digests(project / "output") == before
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes (not zombies) in a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_invalid_data_stops_the_helpers_with_the_build(project: Path) -> None:
+    units = project / "data/units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("kind: office", "kind: offfice", 1),
+                     encoding="utf-8")
+    # The helpers start before the data is read; the build's own process group holds them.
+    proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "build", "-j", "3"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "units[0].kind: 'offfice' is not one of 'office'" in stderr
+    assert stderr.strip().endswith("error: 1 problem in the data; nothing was written")
+    assert "Traceback" not in stderr
+    # A helper still warming up would outlive the build: none may.
+    assert not group_members(proc.pid), "helper processes outlived the build"
+    assert not (project / "output" / "fr").exists()

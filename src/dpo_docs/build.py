@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dpo_docs import changes, manifest
 from dpo_docs.lock import build_lock, remove_stale_temp_files
-from dpo_docs.parallel import default_workers, render_all
+from dpo_docs.parallel import Helpers, default_workers, render_all
 from dpo_docs.settings import Settings
 from dpo_docs.write import atomic_write, atomic_write_all
 
@@ -108,6 +108,17 @@ def build(settings: Settings, progress: Progress | None = None, force: bool = Fa
 
 
 def _full_build(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str) -> BuildResult:
+    """Start the helpers, then validate, plan, render the stale targets and write them all."""
+    workers = settings.workers or default_workers()
+    if workers <= 1:
+        return _validate_and_render(settings, progress, force, inputs_hash, None)
+    # Started first: the helpers load their engines while this process loads the data.
+    with Helpers(workers - 1) as helpers:
+        return _validate_and_render(settings, progress, force, inputs_hash, helpers)
+
+
+def _validate_and_render(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str,
+                         helpers: Helpers | None) -> BuildResult:
     """Validate, plan, render the stale targets, write them, then the report and manifest."""
     from dpo_docs import translations
     from dpo_docs.plan import plan, with_states
@@ -127,7 +138,7 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
         planned = with_states(plan(data, settings, jobs), previous, out_dir, force)
         stale = [p for p in planned if p.stale]
         workers = settings.workers or default_workers()
-        rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress)
+        rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress, helpers)
         # All temporary files first, then the moves: a full disk leaves every output as it was.
         atomic_write_all({out_dir / rel: content for rel, content in rendered.items()})
         written = [out_dir / rel for rel in rendered]

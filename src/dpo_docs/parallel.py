@@ -1,17 +1,20 @@
 """Render targets in this process and a pool of helper processes, each set up once.
 
-With N workers, this process renders too and N - 1 helpers are spawned beside it: the
-build starts rendering at once instead of waiting a second or so for the helpers to
-import their engines, and no core sits idle while this process only collects results.
-Work is handed out one target at a time, longest first, so the last documents to finish
-are short ones; the bytes are the same whichever process renders a target.
+With N workers, this process renders too and N - 1 helpers are spawned beside it. The
+helpers are started before the data is loaded (``Helpers``), so their second or so of
+importing WeasyPrint and the fonts overlaps the loading, validating and planning; the
+data reaches them with their first targets. Work is handed out one target at a time,
+longest first, so the last documents to finish are short ones; the bytes are the same
+whichever process renders a target.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -25,8 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# One helper's long-lived state: the data and one Job per language, so fonts, the
-# Jinja environment and WeasyPrint's font configuration are built once per process.
+# One helper's long-lived state: the data, its settings and one Job per language, so
+# fonts, the Jinja environment and WeasyPrint's font configuration are built once.
 _worker: dict = {}
 # Targets handed to each helper ahead of need, so it never waits for the next one.
 AHEAD = 2
@@ -55,11 +58,28 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init(data: Data, settings: Settings) -> None:
-    """Set a helper up once: the data and its settings."""
-    _die_with_parent()
-    _worker.clear()
-    _worker.update(data=data, settings=settings, jobs={})
+def _warm_up() -> None:
+    """Load the rendering engines while the build loads its data (errors come later, located)."""
+    try:
+        import docxtpl  # noqa: F401
+        import PIL.Image  # noqa: F401
+
+        from dpo_docs.outputs import weasy
+
+        weasy._engine()
+    except Exception:  # noqa: BLE001 - the first render meets the same problem and reports it
+        log.debug("warming up failed", exc_info=True)
+
+
+def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, dict[str, bytes]]:
+    """A helper's task: render one target; the data comes with the first ones (``payload``)."""
+    if _worker.get("key") != key:
+        if payload is None:  # the feeder sends the data until every helper has it
+            raise RuntimeError("a helper process was given a target without the data")
+        data, settings = pickle.loads(payload)
+        _worker.clear()
+        _worker.update(key=key, data=data, settings=settings, jobs={})
+    return os.getpid(), render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
 
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> dict[str, bytes]:
@@ -77,11 +97,6 @@ def _job(lang: str, jobs: dict[str, Job], data: Data, settings: Settings) -> Job
     return jobs.setdefault(lang, Job(data, settings, lang))
 
 
-def _work(target: Target) -> dict[str, bytes]:
-    """A helper's task: render one target."""
-    return render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
-
-
 def longest_first(targets: list[Target], jobs: dict[str, Job], data: Data, settings: Settings) -> list[Target]:
     """The targets by estimated render time, longest first (plan order among equals)."""
     from dpo_docs.outputs import outputs
@@ -91,12 +106,44 @@ def longest_first(targets: list[Target], jobs: dict[str, Job], data: Data, setti
     return sorted(targets, key=lambda t: -costs[t])
 
 
+class Helpers:
+    """``count`` helper processes, started now and warming up until work arrives.
+
+    Spawned (a fresh interpreter), not forked: a fork would inherit the output folder's
+    lock. They are direct children told to die with this process, so a build killed
+    with kill -9 leaves no helper behind.
+    """
+
+    def __init__(self, count: int) -> None:
+        """Start ``count`` helpers (at least one)."""
+        self.count = max(1, count)
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
+                                        initializer=_die_with_parent)
+        for _ in range(self.count):  # each submission while none is idle starts one more
+            self.pool.submit(_warm_up)
+
+    def __enter__(self) -> Helpers:
+        """The running helpers."""
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        """Stop the helpers; after an error (invalid data, say) at once, not after their warm-up."""
+        if error is not None:
+            # The pool has no public way to stop busy workers before Python 3.14.
+            processes = getattr(self.pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+        self.pool.shutdown(wait=error is None, cancel_futures=True)
+
+
 def render_all(
     targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], workers: int,
-    progress: Progress | None = None,
+    progress: Progress | None = None, helpers: Helpers | None = None,
 ) -> dict[str, bytes]:
     """Render every target, in this process or in ``workers`` processes; same bytes either way.
 
+    ``helpers``, when given, are the running helper processes to use (see ``Helpers``).
     ``progress`` is called after each target, from this thread or, in a parallel
     build, from the thread that collects the helpers' results (never two at once).
     """
@@ -116,28 +163,24 @@ def render_all(
         for target in targets:
             finished(target, render_target(target, jobs, data, settings))
         return rendered
+    if helpers is None:
+        with Helpers(min(workers, len(targets)) - 1) as own:
+            return render_all(targets, data, settings, jobs, workers, progress, own)
     work = deque(longest_first(targets, jobs, data, settings))
-    helpers = min(workers, len(targets)) - 1
-    # Helpers are spawned (a fresh interpreter), not forked: a fork would inherit the
-    # output folder's lock. They are direct children, told to die with this process
-    # (see _init), so a build killed with kill -9 leaves no helper behind.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=context, initializer=_init,
-                             initargs=(data, settings)) as pool:
-        feeder = _Feeder(pool, work, helpers * AHEAD, finished)
-        mine = feeder.take()  # this process starts on the longest render at once
-        feeder.start()
-        try:
-            while mine is not None:
-                finished(mine, render_target(mine, jobs, data, settings))
-                mine = feeder.take()
-        except BaseException as exc:
-            feeder.fail(exc)  # hand out nothing more
-            raise
-        finally:
-            feeder.join()  # the helpers' targets in flight are done or cancelled
-        if feeder.error is not None:
-            raise feeder.error
+    feeder = _Feeder(helpers, work, pickle.dumps((data, settings)), finished)
+    mine = feeder.take()  # this process starts on the longest render at once
+    feeder.start()
+    try:
+        while mine is not None:
+            finished(mine, render_target(mine, jobs, data, settings))
+            mine = feeder.take()
+    except BaseException as exc:
+        feeder.fail(exc)  # hand out nothing more
+        raise
+    finally:
+        feeder.join()  # the helpers' targets in flight are done or cancelled
+    if feeder.error is not None:
+        raise feeder.error
     return rendered
 
 
@@ -146,14 +189,17 @@ class _Feeder(threading.Thread):
 
     It runs in this process beside the rendering thread: a helper gets its next target
     as soon as it finishes one, even while this process is busy with a long render.
-    The first error stops the handing out; the rendering thread raises it.
+    Targets carry the pickled data until every helper has answered once (and so has
+    it). The first error stops the handing out; the rendering thread raises it.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, work: deque, ahead: int,
+    def __init__(self, helpers: Helpers, work: deque, payload: bytes,
                  finished: Callable[[Target, dict[str, bytes]], None]) -> None:
-        """Feed ``pool`` from ``work`` with ``ahead`` targets in flight; pass results on."""
+        """Feed ``helpers`` from ``work``; pass each result to ``finished``."""
         super().__init__(name="dpo-docs-feeder", daemon=True)
-        self.pool, self.work, self.ahead, self.finished = pool, work, ahead, finished
+        self.helpers, self.work, self.finished = helpers, work, finished
+        self.payload, self.key = payload, hashlib.blake2b(payload, digest_size=16).hexdigest()
+        self.answered: set[int] = set()  # helpers (by pid) that have the data
         self.lock = threading.Lock()
         self.error: BaseException | None = None
 
@@ -162,13 +208,18 @@ class _Feeder(threading.Thread):
         with self.lock:
             return self.work.popleft() if self.work and self.error is None else None
 
+    def _submit(self, target: Target) -> Future:
+        """Hand one target to whichever helper is free."""
+        payload = self.payload if len(self.answered) < self.helpers.count else None
+        return self.helpers.pool.submit(_work, target, self.key, payload)
+
     def run(self) -> None:
         """Submit, wait for any to finish, pass it on; until nothing is left in flight."""
         flying: dict[Future, Target] = {}
         try:
             while True:
-                while len(flying) < self.ahead and (target := self.take()) is not None:
-                    flying[self.pool.submit(_work, target)] = target
+                while len(flying) < self.helpers.count * AHEAD and (target := self.take()) is not None:
+                    flying[self._submit(target)] = target
                 if not flying:
                     return
                 finished, _ = wait(flying, return_when=FIRST_COMPLETED)
@@ -176,7 +227,9 @@ class _Feeder(threading.Thread):
                     target = flying.pop(future)
                     if future.exception() is not None:
                         raise future.exception()
-                    self.finished(target, future.result())
+                    pid, result = future.result()
+                    self.answered.add(pid)
+                    self.finished(target, result)
         except BaseException as exc:  # noqa: BLE001 - raised again by the rendering thread
             self.fail(exc)
             for future in flying:
