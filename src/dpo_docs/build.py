@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from dpo_docs import changes, manifest
 from dpo_docs.lock import build_lock, remove_stale_temp_files
-from dpo_docs.parallel import Helpers, default_workers, render_all
 from dpo_docs.settings import Settings
 from dpo_docs.write import atomic_write, atomic_write_all
 
 if TYPE_CHECKING:
     from dpo_docs.model import Data
     from dpo_docs.outputs import Job, Target
+    from dpo_docs.parallel import Helpers
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ def build(settings: Settings, progress: Progress | None = None, force: bool = Fa
 
 def _full_build(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str) -> BuildResult:
     """Start the helpers, then validate, plan, render the stale targets and write them all."""
+    from dpo_docs.parallel import Helpers, default_workers
+
     workers = settings.workers or default_workers()
     if workers <= 1:
         return _validate_and_render(settings, progress, force, inputs_hash, None)
@@ -121,6 +123,7 @@ def _validate_and_render(settings: Settings, progress: Progress | None, force: b
                          helpers: Helpers | None) -> BuildResult:
     """Validate, plan, render the stale targets, write them, then the report and manifest."""
     from dpo_docs import translations
+    from dpo_docs.parallel import default_workers, render_all
     from dpo_docs.plan import plan, with_states
 
     data, loaded = _load(settings)  # invalid data stops the build before the output folder is touched

@@ -153,10 +153,12 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
         result = run_build(settings, progress=progress, force=force)
     except DpoDocsError as exc:
         _fail(exc)
-    from dpo_docs.translations import summarize
+    missing = result.report.get("missing_translations")
+    if missing:  # a no-change build has none to report and loads no more code
+        from dpo_docs.translations import summarize
 
-    for line in summarize(result.report.get("missing_translations", {})):
-        logging.getLogger("dpo_docs").warning("%s", line)
+        for line in summarize(missing):
+            logging.getLogger("dpo_docs").warning("%s", line)
     for fig in result.stale_figures:
         logging.getLogger("dpo_docs").warning(
             "figure '%s' is %d months old (as of %s)", fig["id"], fig["months"], fig["as_of"])
