@@ -113,17 +113,17 @@ def _full_build(settings: Settings, progress: Progress | None, force: bool, inpu
 
     workers = settings.workers or default_workers()
     if workers <= 1:
-        return _validate_and_render(settings, progress, force, inputs_hash, None)
+        return _validate_and_render(settings, progress, force, inputs_hash, workers, None)
     # Started first: the helpers load their engines while this process loads the data.
     with Helpers(workers - 1) as helpers:
-        return _validate_and_render(settings, progress, force, inputs_hash, helpers)
+        return _validate_and_render(settings, progress, force, inputs_hash, workers, helpers)
 
 
 def _validate_and_render(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str,
-                         helpers: Helpers | None) -> BuildResult:
+                         workers: int, helpers: Helpers | None) -> BuildResult:
     """Validate, plan, render the stale targets, write them, then the report and manifest."""
     from dpo_docs import translations
-    from dpo_docs.parallel import default_workers, render_all
+    from dpo_docs.parallel import render_all
     from dpo_docs.plan import plan, with_states
 
     data, loaded = _load(settings)  # invalid data stops the build before the output folder is touched
@@ -140,7 +140,6 @@ def _validate_and_render(settings: Settings, progress: Progress | None, force: b
         jobs: dict[str, Job] = {}
         planned = with_states(plan(data, settings, jobs), previous, out_dir, force)
         stale = [p for p in planned if p.stale]
-        workers = settings.workers or default_workers()
         rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress, helpers)
         # All temporary files first, then the moves: a full disk leaves every output as it was.
         atomic_write_all({out_dir / rel: content for rel, content in rendered.items()})

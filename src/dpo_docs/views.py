@@ -24,16 +24,6 @@ class TreeNode:
     note: Text | None
     children: tuple[TreeNode, ...]
 
-    def find(self, node_id: str) -> TreeNode | None:
-        """The node with ``node_id`` in this subtree."""
-        if self.id == node_id:
-            return self
-        for child in self.children:
-            found = child.find(node_id)
-            if found is not None:
-                return found
-        return None
-
     def walk(self):
         """Every node of the subtree, parents before children."""
         yield self
