@@ -97,3 +97,15 @@ def test_invalid_data_stops_the_helpers_with_the_build(project: Path) -> None:
     # A helper still warming up would outlive the build: none may.
     assert not group_members(proc.pid), "helper processes outlived the build"
     assert not (project / "output" / "fr").exists()
+
+
+def test_a_build_with_nothing_to_render_leaves_no_helper_behind(project: Path) -> None:
+    assert run(project, "build", "-j", "1").exit_code == 0
+    units = project / "data/units.yaml"
+    units.write_text(units.read_text(encoding="utf-8") + "# a comment changes no document\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "build", "-j", "3"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "nothing to do: all 6 documents are up to date" in stderr
+    assert not group_members(proc.pid), "helper processes outlived the build"

@@ -117,6 +117,7 @@ class Helpers:
     def __init__(self, count: int) -> None:
         """Start ``count`` helpers (at least one)."""
         self.count = max(1, count)
+        self.used = False  # set when a target is handed to them
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
                                         initializer=_die_with_parent)
@@ -128,13 +129,15 @@ class Helpers:
         return self
 
     def __exit__(self, kind, error, trace) -> None:
-        """Stop the helpers; after an error (invalid data, say) at once, not after their warm-up."""
-        if error is not None:
+        """Stop the helpers: at once after an error (invalid data, say) or when they were
+        not needed (nothing, or one document, to render), not after their warm-up."""
+        stop_now = error is not None or not self.used
+        if stop_now:
             # The pool has no public way to stop busy workers before Python 3.14.
             processes = getattr(self.pool, "_processes", None) or {}
             for process in list(processes.values()):
                 process.terminate()
-        self.pool.shutdown(wait=error is None, cancel_futures=True)
+        self.pool.shutdown(wait=not stop_now, cancel_futures=True)
 
 
 def render_all(
@@ -211,6 +214,7 @@ class _Feeder(threading.Thread):
     def _submit(self, target: Target) -> Future:
         """Hand one target to whichever helper is free."""
         payload = self.payload if len(self.answered) < self.helpers.count else None
+        self.helpers.used = True
         return self.helpers.pool.submit(_work, target, self.key, payload)
 
     def run(self) -> None:
