@@ -291,6 +291,20 @@ def test_unreadable_template_raises_template_error(tmp_path):
         render_factsheet(junk, make_context(), None, ALT)
 
 
+def test_a_zip_of_another_office_kind_is_refused_by_name(tmp_path):
+    # A .dotx template, a macro template or a workbook: a zip whose main part is no document.
+    other = tmp_path / "macro.docx"
+    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(other, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml",
+                                    b"wordprocessingml.template.main+xml")
+            dst.writestr(name, data)
+    with pytest.raises(TemplateError, match=r"^[^/]+/macro\.docx: not a Word document \(.*content type"):
+        render_factsheet(other, make_context(), None, ALT)
+
+
 def test_template_uses_real_styles():
     styles = docx.Document(str(TEMPLATE)).styles
     normal = styles["Normal"]

@@ -76,7 +76,11 @@ def _template_class() -> type:
         def init_docx(self, reload: bool = True) -> None:
             """Open the template from the cached parse of the file's current bytes."""
             if not self.docx or (self.is_rendered and reload):
-                self.docx = _open_document(Path(self.template_file).read_bytes())
+                template = Path(self.template_file)
+                try:
+                    self.docx = _open_document(template.read_bytes())
+                except ValueError as exc:  # a zip of another kind: .dotx, .docm template, workbook
+                    raise TemplateError(f"{_shown(template)}: not a Word document ({exc})") from None
                 self.is_rendered = False
 
         def patch_xml(self, src_xml: str) -> str:
