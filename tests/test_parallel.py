@@ -109,3 +109,15 @@ def test_a_build_with_nothing_to_render_leaves_no_helper_behind(project: Path) -
     assert proc.returncode == 0, stderr
     assert "nothing to do: all 6 documents are up to date" in stderr
     assert not group_members(proc.pid), "helper processes outlived the build"
+
+
+def test_verbose_log_names_every_document_whichever_process_renders_it(project: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "dpo_docs", "-v", "build", "-j", "2"], cwd=project,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rendered = [line.removeprefix("INFO: rendering ") for line in result.stderr.splitlines()
+                if line.startswith("INFO: rendering ")]
+    # The helper's messages come back with its results and are logged by the build.
+    assert sorted(rendered) == sorted(["fr/briefing.pdf", "fr/orgchart.pdf", "fr/factsheets/dpo.docx",
+                                       "fr/factsheets/oma.docx", "fr/factsheets/orolsi.docx",
+                                       "fr/factsheets/strategic-partnership.docx"])

@@ -58,6 +58,45 @@ def _die_with_parent() -> None:
         pass
 
 
+class _Collect(logging.Handler):
+    """Keeps a helper's log records, sent back with its next result and logged by the build."""
+
+    def __init__(self) -> None:
+        """Start with none."""
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep one record, its message and traceback made plain text (picklable)."""
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        """The records kept so far; forget them."""
+        records, self.records = self.records, []
+        return records
+
+
+_collected = _Collect()
+
+
+def _init(levels: dict[str, int]) -> None:
+    """Set a helper up: die with the build; log at the build's levels, into ``_collected``."""
+    _die_with_parent()
+    root = logging.getLogger()
+    root.handlers[:] = [_collected]
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def _levels() -> dict[str, int]:
+    """The levels this process logs at, for its helpers to log alike."""
+    return {name: logging.getLogger(name).level for name in ("", "dpo_docs", "weasyprint", "fontTools")}
+
+
 def _warm_up() -> None:
     """Load the rendering engines while the build loads its data (errors come later, located)."""
     try:
@@ -71,15 +110,19 @@ def _warm_up() -> None:
         log.debug("warming up failed", exc_info=True)
 
 
-def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, dict[str, bytes]]:
-    """A helper's task: render one target; the data comes with the first ones (``payload``)."""
+def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, dict[str, bytes], list]:
+    """A helper's task: render one target; the data comes with the first ones (``payload``).
+
+    Returns the helper's pid, the target's files and the log records made meanwhile.
+    """
     if _worker.get("key") != key:
         if payload is None:  # the feeder sends the data until every helper has it
             raise RuntimeError("a helper process was given a target without the data")
         data, settings = pickle.loads(payload)
         _worker.clear()
         _worker.update(key=key, data=data, settings=settings, jobs={})
-    return os.getpid(), render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
+    result = render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
+    return os.getpid(), result, _collected.take()
 
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> dict[str, bytes]:
@@ -120,7 +163,7 @@ class Helpers:
         self.used = False  # set when a target is handed to them
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
-                                        initializer=_die_with_parent)
+                                        initializer=_init, initargs=(_levels(),))
         for _ in range(self.count):  # each submission while none is idle starts one more
             self.pool.submit(_warm_up)
 
@@ -231,8 +274,10 @@ class _Feeder(threading.Thread):
                     target = flying.pop(future)
                     if future.exception() is not None:
                         raise future.exception()
-                    pid, result = future.result()
+                    pid, result, records = future.result()
                     self.answered.add(pid)
+                    for record in records:  # a helper's messages, as if logged here
+                        logging.getLogger(record.name).handle(record)
                     self.finished(target, result)
         except BaseException as exc:  # noqa: BLE001 - raised again by the rendering thread
             self.fail(exc)
