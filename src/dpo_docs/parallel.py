@@ -167,6 +167,10 @@ class Helpers:
         for _ in range(self.count):  # each submission while none is idle starts one more
             self.pool.submit(_warm_up)
 
+    def release(self) -> None:
+        """No more work: let the helpers exit while this process writes the files."""
+        self.pool.shutdown(wait=False)
+
     def __enter__(self) -> Helpers:
         """The running helpers."""
         return self
@@ -227,6 +231,7 @@ def render_all(
         feeder.join()  # the helpers' targets in flight are done or cancelled
     if feeder.error is not None:
         raise feeder.error
+    helpers.release()
     return rendered
 
 
