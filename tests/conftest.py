@@ -32,6 +32,30 @@ def generated_project(dest: Path, units: int) -> Path:
     return genorg.make_project(dest, units)
 
 
+def processes() -> list[tuple[int, str, int, int]]:
+    """Every process as (pid, state, parent pid, process group), read from Linux's /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while being read
+            continue
+        found.append((int(stat.parent.name), fields[0], int(fields[1]), int(fields[2])))
+    return found
+
+
+def misspell_word_template(project: Path) -> None:
+    """Make the Word template ask for ``doc.titel``, a field the context does not have."""
+    import docx
+
+    template = project / "templates" / "factsheet.docx"
+    document = docx.Document(str(template))
+    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
+    for run_ in paragraph.runs:
+        run_.text = run_.text.replace("doc.title", "doc.titel")
+    document.save(str(template))
+
+
 def run(project: Path, *args: str):
     """Run the CLI in ``project`` (as the working folder); returns the Click result."""
     runner = CliRunner()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, misspell_word_template, run
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 BILLION_LAUGHS = Path(__file__).parent / "bad_inputs" / "billion_laughs.yaml"
@@ -603,15 +603,8 @@ def test_template_error_names_file_line_and_what_is_there(case, built_base: Path
 
 
 def test_word_template_error_names_part_line_and_suggestion(built_base: Path, tmp_path: Path) -> None:
-    import docx
-
     project = broken_copy(built_base, tmp_path / "project", {})
-    template = project / "templates" / "factsheet.docx"
-    document = docx.Document(str(template))
-    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
-    for run_ in paragraph.runs:
-        run_.text = run_.text.replace("doc.title", "doc.titel")
-    document.save(str(template))
+    misspell_word_template(project)
     last = failed_build(project, "--only", "factsheets")
     assert "factsheet.docx (/word/document.xml), line " in last
     listed = last.split("'doc' has no 'titel' (did you mean 'title'?); available on it: ")[1]

@@ -15,7 +15,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import ROOT, copy_project, pdf_text, run
+from tests.conftest import ROOT, copy_project, pdf_text, processes, run
 
 DOCUMENTS = ["fr/briefing.pdf", "fr/factsheets/dpo.docx", "fr/factsheets/oma.docx",
              "fr/factsheets/orolsi.docx", "fr/factsheets/strategic-partnership.docx",
@@ -163,16 +163,8 @@ def wait_for(proc: subprocess.Popen, text: str, timeout: float = 60) -> str:
 
 
 def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    """Process ids whose parent is ``pid``."""
+    return [child for child, _, parent, _ in processes() if parent == pid]
 
 
 def alive(pid: int) -> bool:

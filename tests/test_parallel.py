@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dpo_docs.build import build
 from dpo_docs.settings import default_settings
-from tests.conftest import copy_project, generated_project, run
+from tests.conftest import copy_project, generated_project, misspell_word_template, processes, run
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -47,16 +47,9 @@ def test_progress_names_each_document_once_as_it_finishes(tmp_path: Path) -> Non
 
 
 def test_a_helper_s_error_stops_the_build_and_keeps_the_old_files(project: Path) -> None:
-    import docx
-
     assert run(project, "build", "-j", "1").exit_code == 0
     before = digests(project / "output")
-    template = project / "templates" / "factsheet.docx"
-    document = docx.Document(str(template))
-    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
-    for run_ in paragraph.runs:
-        run_.text = run_.text.replace("doc.title", "doc.titel")
-    document.save(str(template))
+    misspell_word_template(project)
     # With two workers the briefing (the longest document) is rendered by the build's
     # own process, so the failing sheets are rendered in the helper process.
     result = subprocess.run([sys.executable, "-m", "dpo_docs", "build", "-j", "2"], cwd=project,
@@ -71,15 +64,7 @@ def test_a_helper_s_error_stops_the_build_and_keeps_the_old_files(project: Path)
 
 def group_members(pgid: int) -> list[int]:
     """Live processes (not zombies) in a process group."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(stat.parent.name))
-    return found
+    return [pid for pid, state, _, group in processes() if state != "Z" and group == pgid]
 
 
 def test_invalid_data_stops_the_helpers_with_the_build(project: Path) -> None:
