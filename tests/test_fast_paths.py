@@ -38,7 +38,9 @@ def test_light_commands_import_no_rendering_engine(project: Path, args: list[str
 
 
 def test_weasyprint_subsets_the_fonts_with_harfbuzz(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    html = ('<html lang="fr"><head><title>Essai</title></head><body>'
+    # The page names the shipped family: with no family, the machine's default font
+    # (DejaVu where LibreOffice is installed) would be used instead.
+    html = ('<html lang="fr"><head><title>Essai</title></head><body style="font-family: \'Noto Sans\'">'
             '<p>Département des opérations de paix</p><p><b>Gras</b> <i>italique</i></p></body></html>')
     with caplog.at_level(logging.WARNING):
         pdf = weasy.html_to_pdf(html, tmp_path, variant="none")
