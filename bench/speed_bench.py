@@ -55,9 +55,8 @@ os.chdir({str(project)!r})
 from dpo_docs.settings import default_settings
 from dpo_docs.build import load_data
 from dpo_docs.plan import plan
-from dpo_docs.outputs import outputs
+from dpo_docs.outputs import Session, make, outputs
 from dpo_docs.outputs import weasy
-from dpo_docs.render import render_template
 settings = default_settings()
 data = load_data(settings)
 jobs = {{}}
@@ -66,12 +65,15 @@ kinds = outputs()
 briefing = next(p.target for p in planned if p.target.kind == "briefing")
 sheets = [p.target for p in planned if p.target.kind == "factsheets"]
 job = jobs["fr"]
-kinds["briefing"].render(briefing, job)  # warm up engines and caches
-kinds["factsheets"].render(sheets[0], job)
-html = render_template(job.env, "briefing.html", kinds["briefing"].context(briefing, job))
+session = Session(settings, "fr")
+def briefing_html():
+    return kinds["briefing"].html(kinds["briefing"].context(briefing, job), session)
+make(briefing, job)  # warm up engines and caches
+make(sheets[0], job)
+html = briefing_html()
 ours, alone, stages = [], [], []
 def whole():
-    t = time.perf_counter(); kinds["briefing"].render(briefing, job); ours.append(time.perf_counter() - t)
+    t = time.perf_counter(); make(briefing, job); ours.append(time.perf_counter() - t)
 def engine():
     t = time.perf_counter(); weasy.html_to_pdf(html, settings.templates_dir); alone.append(time.perf_counter() - t)
 for i in range(9):  # interleaved, in both orders; the least disturbed run of each counts
@@ -79,17 +81,17 @@ for i in range(9):  # interleaved, in both orders; the least disturbed run of ea
         gc.collect()  # neither run pays for the other's garbage
         step()
     t = time.perf_counter()
-    render_template(job.env, "briefing.html", kinds["briefing"].context(briefing, job))
+    briefing_html()
     stages.append(time.perf_counter() - t)
 ours, weasy_alone, before_engine = min(ours), min(alone), min(stages)
-pdf = kinds["briefing"].render(briefing, job)[briefing.paths[0]]
+pdf = make(briefing, job).files[briefing.paths[0]]
 from pypdf import PdfReader
 import io
 pages = len(PdfReader(io.BytesIO(pdf)).pages)
 times = []
 for target in sheets:
     t = time.perf_counter()
-    kinds["factsheets"].render(target, job)
+    make(target, job)
     times.append(time.perf_counter() - t)
 times.sort()
 per_sheet = sum(times) / len(times)

@@ -118,7 +118,7 @@ def test_a_folder_where_a_document_goes(tmp_path: Path) -> None:
     result = run(project, "-q", "build", "--force", "--only", "briefing")
     assert result.exit_code == 1
     assert one_error(result.output) == (
-        f"error: cannot write {pdf}: a folder stands where the file should go; it was left as it was")
+        f"error: cannot write {pdf}: a folder stands where the file should go; nothing was written")
     assert (pdf / "keep.txt").read_text() == "mine\n"
     assert not list((project / "output").rglob("*.tmp"))
 

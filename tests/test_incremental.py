@@ -139,11 +139,11 @@ def test_change_report_lists_units_heads_figures_and_stale_figures(project: Path
 
 def test_documents_carry_the_revision_of_their_data(built: Path) -> None:
     manifest = json.loads((built / ".dpo-docs/manifest.json").read_text(encoding="utf-8"))
-    revision = manifest["targets"]["fr/briefing.pdf"]["inputs"]["data"][:12]
+    revision = manifest["targets"]["fr/briefing.pdf"]["context"][:12]
     info = PdfReader(built / "fr/briefing.pdf").metadata
     assert info["/datarevision"] == revision  # WeasyPrint keeps letters only, lower-cased
     assert f"révision {revision}" in pdf_text(built / "fr/briefing.pdf", 3)
-    sheet_rev = manifest["targets"]["fr/factsheets/oma.docx"]["inputs"]["data"][:12]
+    sheet_rev = manifest["targets"]["fr/factsheets/oma.docx"]["context"][:12]
     sheet = docx.Document(built / "fr/factsheets/oma.docx")
     assert sheet.core_properties.identifier == sheet_rev
     footer = "\n".join(p.text for p in sheet.sections[0].footer.paragraphs)

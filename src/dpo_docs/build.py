@@ -1,42 +1,57 @@
 """The pipeline: load, validate, plan, render what is stale, then write it all.
 
-A build whose inputs all hash as the previous build's, with every output intact, stops
-after hashing: it parses no data and imports no rendering engine.
+A document is current only when what its last render read (context, files, settings,
+engines) is unchanged and its files hold the bytes written. A build whose inputs all
+hash as the previous build's, with every output intact, stops after hashing: it parses
+no data and imports no rendering engine. Everything a build writes is decided, and
+every destination checked, before the first file is moved into place.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dpo_docs import changes, manifest
+from dpo_docs import changes
+from dpo_docs.deps import engine_fingerprint, file_digest
+from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
-from dpo_docs.settings import Settings
-from dpo_docs.write import atomic_write, atomic_write_all
+from dpo_docs.manifest import STATE_DIR, DigestCache, Entry, Manifest, State
+from dpo_docs.write import atomic_write, atomic_write_all, check_destinations
 
 if TYPE_CHECKING:
     from dpo_docs.model import Data
     from dpo_docs.outputs import Job, Target
     from dpo_docs.parallel import Helpers
+    from dpo_docs.plan import Planned
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, "Target"], None]
 CHANGES_MD = "CHANGES.md"
 CHANGES_JSON = "changes.json"
+# Settings that change how a build runs but never the bytes it writes; folders count
+# by the files read in them, not by where they are.
+_NOT_INPUTS = frozenset({"workers", "data_dir", "templates_dir", "out_dir"})
+# What a fresh output folder may already hold (a placeholder kept under version control).
+_PLACEHOLDERS = frozenset({".gitkeep", ".gitignore", ".keep"})
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build planned, rebuilt (with why) and wrote, and its change report."""
+    """What a build planned, rebuilt (with why), wrote and removed, and its change report."""
 
     planned: tuple[str, ...]
     rebuilt: tuple[tuple[str, str], ...]
     written: tuple[Path, ...]
     report: dict = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
 
     @property
     def stale_figures(self) -> list[dict]:
@@ -44,12 +59,12 @@ class BuildResult:
         return self.report.get("stale_figures", [])
 
 
-def load_data(settings: Settings) -> Data:
+def load_data(settings) -> Data:
     """Load and validate the data folder; raises DataError listing every problem."""
     return _load(settings)[0]
 
 
-def _load(settings: Settings):
+def _load(settings):
     """The validated data, and the loaded values with their locations."""
     from dpo_docs import loader, validate
 
@@ -57,74 +72,155 @@ def _load(settings: Settings):
     return validate.validate(loaded), loaded
 
 
-def _unchanged(settings: Settings, previous: dict[str, Any], inputs_hash: str) -> bool:
+def _settings_values(settings) -> dict[str, Any]:
+    """The settings that can change a document's bytes, as JSON-able values."""
+    values = settings.model_dump() if hasattr(settings, "model_dump") else dict(vars(settings))
+    return {k: v for k, v in sorted(values.items()) if k not in _NOT_INPUTS}
+
+
+def data_digests(settings) -> dict[str, str | None]:
+    """Digest of every candidate data file (the loader reads ``*.yaml`` and ``*.yml``)."""
+    try:
+        names = sorted(os.listdir(settings.data_dir))
+    except OSError:
+        return {}
+    return {os.fsencode(n).hex(): file_digest(settings.data_dir / n)
+            for n in names if n.endswith((".yaml", ".yml"))}
+
+
+def inputs_fingerprint(settings, data: dict[str, str | None], recorded: dict[str, str | None]) -> str:
+    """One hash of a build's inputs: the data files, the files its renders read, engines, settings."""
+    text = json.dumps({"data": data, "read": recorded, "engine": engine_fingerprint(),
+                       "settings": _settings_values(settings)},
+                      sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _recorded_now(previous: Manifest, settings, digests: DigestCache) -> dict[str, str | None]:
+    """Today's digests of every file the previous build's renders read."""
+    from dpo_docs.deps import key_path
+
+    folders = {"templates": settings.templates_dir, "data": settings.data_dir}
+    return {key: (digests.get(path) if (path := key_path(key, folders)) else "invalid")
+            for key in sorted(previous.recorded_files())}
+
+
+def _recorded_then(entries: dict[str, Entry]) -> dict[str, str | None]:
+    """The digests every file had when the renders of ``entries`` read it."""
+    return {key: digest for entry in entries.values() for key, digest in sorted(entry.files.items())}
+
+
+def _unchanged(settings, previous: Manifest, data: dict[str, str | None], digests: DigestCache) -> bool:
     """True when nothing the previous build read has changed and its outputs are intact."""
-    return previous.get("all_inputs") == inputs_hash and manifest.outputs_intact(previous, settings.out_dir)
+    if not previous.fast:
+        return False
+    now = inputs_fingerprint(settings, data, _recorded_now(previous, settings, digests))
+    return now == previous.fast and previous.outputs_intact(settings.out_dir, digests)
 
 
-def check(settings: Settings) -> list[tuple[str, str]]:
-    """Every planned document with its state ("current" or why it is stale); writes nothing."""
-    previous = manifest.read_manifest(settings.out_dir)
-    if _unchanged(settings, previous, manifest.all_inputs_hash(settings)):
-        return [(label, "current") for label in previous.get("planned", [])]
-    from dpo_docs.plan import plan, with_states
+def guard_output_folder(settings, force_out: bool = False) -> None:
+    """Refuse an output folder that would mix built files with the user's own."""
+    out = Path(os.path.abspath(settings.out_dir))
+    project = Path(os.path.abspath(settings.data_dir)).parent
+    shown = str(settings.out_dir)
+    never = {Path("/"): "the root folder", Path.home(): "your home folder", project: "the project folder",
+             Path(os.path.abspath(settings.data_dir)): "the data folder",
+             Path(os.path.abspath(settings.templates_dir)): "the templates folder"}
+    for place, name in never.items():
+        if out == place:
+            raise OutputError(f"{shown}: refusing to write documents into {name}; choose a folder of their own "
+                              "(the default is ./output)")
+    for folder, name in ((settings.data_dir, "data"), (settings.templates_dir, "templates")):
+        folder = Path(os.path.abspath(folder))
+        if out.is_relative_to(folder) or folder.is_relative_to(out):
+            raise OutputError(f"{shown}: the output folder may not contain, or lie inside, the {name} folder")
+    if out.is_symlink() and not out.is_dir():
+        raise OutputError(f"{shown}: a broken link stands where the output folder should be")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{shown}: a file stands where the output folder should be")
+    if not out.is_dir() or (out / STATE_DIR).is_dir() or force_out:
+        return
+    try:
+        foreign = sorted(set(os.listdir(out)) - _PLACEHOLDERS)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot read the output folder: {exc.strerror}") from None
+    if foreign:
+        raise OutputError(
+            f"{shown}: this folder holds other files ({', '.join(foreign[:3])}{', …' if len(foreign) > 3 else ''}) "
+            "and no dpo-docs build; choose an empty or new folder, or pass --force-out to write there anyway")
 
-    planned = with_states(plan(load_data(settings), settings), previous, settings.out_dir)
-    return [(p.target.label, p.state) for p in planned]
+
+def check(settings) -> list[tuple[str, str]]:
+    """Every planned document with its state ("current" or why not), and documents to remove."""
+    previous = Manifest.load(settings.out_dir)
+    digests = DigestCache()
+    if _unchanged(settings, previous, data_digests(settings), digests):
+        return [(label, "current") for label in previous.planned]
+    from dpo_docs.plan import orphans, plan, with_states
+
+    planned = with_states(plan(load_data(settings), settings), previous, settings, digests)
+    return ([(p.target.label, p.state) for p in planned]
+            + [(label, State.ORPHANED.value) for label in orphans(planned, previous, settings)])
 
 
-def _report(settings: Settings, diff: dict, summary: dict, rebuilt: list[tuple[str, str]]) -> dict:
+def _report(settings, today, diff: dict, summary: dict, rebuilt: list[tuple[str, str]],
+            removed: list[str], revision: str) -> dict:
     """The change report of this build against the previous one."""
-    today = changes.reference_date()
     return {
-        "revision": manifest.data_revision(settings.data_dir),
+        "revision": revision,
         "commit": changes.git_commit(settings.data_dir),
         "rebuilt": [{"path": label, "reason": reason} for label, reason in rebuilt],
+        "removed": removed,
         "data": diff,
         "stale_after_months": settings.stale_after_months,
         "today": today.isoformat(),
-        "stale_figures": changes.stale_figures(summary.get("figures", {}), settings.stale_after_months, today),
+        "stale_figures": changes.stale_figures((summary or {}).get("figures", {}), settings.stale_after_months,
+                                               today),
     }
 
 
-def _write_report(out_dir: Path, report: dict) -> None:
-    """Write CHANGES.md and its JSON twin."""
-    md, js = changes.encode(report)
-    atomic_write(out_dir / CHANGES_MD, md)
-    atomic_write(out_dir / CHANGES_JSON, js)
+def _revision(data: dict[str, str | None]) -> str:
+    """Short hash of every data file: the revision of the data as a whole."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def build(settings: Settings, progress: Progress | None = None, force: bool = False) -> BuildResult:
-    """Build what is stale; nothing is written unless every stale target rendered."""
-    inputs_hash = manifest.all_inputs_hash(settings)
-    previous = manifest.read_manifest(settings.out_dir)
-    if not force and _unchanged(settings, previous, inputs_hash):
-        summary = previous.get("summary", {})
-        report = _report(settings, changes.compare(summary, summary), summary, [])
-        with build_lock(settings.out_dir):
-            _write_report(settings.out_dir, report)
-        return BuildResult(tuple(previous.get("planned", [])), (), (), report)
-    return _full_build(settings, progress, force, inputs_hash)
+def build(settings, progress: Progress | None = None, force: bool = False, force_out: bool = False) -> BuildResult:
+    """Build what is stale; nothing is moved into place unless every stale target rendered."""
+    today = changes.reference_date()  # a bad SOURCE_DATE_EPOCH stops the build here
+    data = data_digests(settings)  # before loading: an edit made meanwhile shows next time
+    if not force and _unchanged(settings, Manifest.load(settings.out_dir), data, DigestCache()):
+        guard_output_folder(settings, force_out)
+        with build_lock(settings.out_dir):  # decided again under the lock: another build may be writing
+            previous = Manifest.load(settings.out_dir)
+            if _unchanged(settings, previous, data, DigestCache()):
+                summary = previous.summary or {}
+                report = _report(settings, today, changes.compare(summary, summary), summary, [], [],
+                                 _revision(data))
+                md, js = changes.encode(report)
+                atomic_write_all({settings.out_dir / CHANGES_MD: md, settings.out_dir / CHANGES_JSON: js})
+                return BuildResult(previous.planned, (), (), report)
+    return _full_build(settings, progress, force, force_out, data, today)
 
 
-def _full_build(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str) -> BuildResult:
+def _full_build(settings, progress: Progress | None, force: bool, force_out: bool, data: dict,
+                today) -> BuildResult:
     """Start the helpers, then validate, plan, render the stale targets and write them all."""
     from dpo_docs.parallel import Helpers, default_workers
 
     workers = settings.workers or default_workers()
     if workers <= 1:
-        return _validate_and_render(settings, progress, force, inputs_hash, workers, None)
+        return _validate_and_render(settings, progress, force, force_out, data, today, workers, None)
     # Started first: the helpers load their engines while this process loads the data.
     with Helpers(workers - 1) as helpers:
-        return _validate_and_render(settings, progress, force, inputs_hash, workers, helpers)
+        return _validate_and_render(settings, progress, force, force_out, data, today, workers, helpers)
 
 
-def _validate_and_render(settings: Settings, progress: Progress | None, force: bool, inputs_hash: str,
-                         workers: int, helpers: Helpers | None) -> BuildResult:
-    """Validate, plan, render the stale targets, write them, then the report and manifest."""
+def _validate_and_render(settings, progress: Progress | None, force: bool, force_out: bool, data_files: dict,
+                         today, workers: int, helpers: Helpers | None) -> BuildResult:
+    """Validate, plan, render the stale targets, then write them, the report and the manifest."""
     from dpo_docs import translations
     from dpo_docs.parallel import render_all
-    from dpo_docs.plan import plan, with_states
+    from dpo_docs.plan import orphans, plan, with_states
 
     data, loaded = _load(settings)  # invalid data stops the build before the output folder is touched
     if settings.strict:
@@ -132,38 +228,70 @@ def _validate_and_render(settings: Settings, progress: Progress | None, force: b
         if error:
             raise error
     missing = translations.report(loaded, settings.langs)
+    guard_output_folder(settings, force_out)  # after the data: its problems are the ones to fix first
     out_dir = settings.out_dir
     with build_lock(out_dir):
-        for path in remove_stale_temp_files(out_dir):
-            log.info("removed %s, left by an interrupted build", path)
-        previous = manifest.read_manifest(out_dir)  # re-read: another build may have finished
+        previous = Manifest.load(out_dir)  # read under the lock: another build may have finished
         jobs: dict[str, Job] = {}
-        planned = with_states(plan(data, settings, jobs), previous, out_dir, force)
+        planned = with_states(plan(data, settings, jobs), previous, settings, DigestCache(), force)
+        gone = orphans(planned, previous, settings)
+        own = previous.output_paths() | {rel for p in planned for rel in p.target.paths}
+        for path in remove_stale_temp_files(out_dir, own | {CHANGES_MD, CHANGES_JSON}):
+            log.info("removed %s, left by an interrupted build", path)
         stale = [p for p in planned if p.stale]
-        rendered = render_all([p.target for p in stale], data, settings, jobs, workers, progress, helpers)
-        # All temporary files first, then the moves: a full disk leaves every output as it was.
-        atomic_write_all({out_dir / rel: content for rel, content in rendered.items()})
-        written = [out_dir / rel for rel in rendered]
+        made = render_all([p.target for p in stale], data, settings, jobs, workers, progress, helpers)
+        entries = _entries(previous, planned, made, gone)
         summary = changes.summary(data)
         rebuilt = [(p.target.label, p.state) for p in stale]
-        report = _report(settings, changes.compare(previous.get("summary"), summary), summary, rebuilt)
+        removed = [rel for label in gone for rel in previous.entries[label].outputs]
+        report = _report(settings, today, changes.compare(previous.summary, summary), summary, rebuilt,
+                         removed, _revision(data_files))
         report["missing_translations"] = missing
-        _write_report(out_dir, report)
-        entries = dict(previous.get("targets", {}))
-        for item in planned:
-            old = entries.get(item.target.label, {}).get("outputs", {})
-            entries[item.target.label] = {
-                "kind": item.target.kind, "lang": item.target.lang, "key": item.target.key,
-                "inputs": item.inputs,
-                "outputs": {rel: manifest.sha256(rendered[rel]) if rel in rendered else old[rel]
-                            for rel in item.target.paths},
-            }
-        new_manifest = {
-            "format": manifest.FORMAT, "targets": entries, "summary": summary,
-            "planned": [p.target.label for p in planned], "all_inputs": inputs_hash,
-            "revision": report["revision"],
-        }
+        md, js = changes.encode(report)
+        manifest = Manifest(entries, summary, inputs_fingerprint(settings, data_files, _recorded_then(entries)),
+                            tuple(p.target.label for p in planned))
+        documents = {out_dir / rel: content for m in made.values() for rel, content in m.files.items()}
+        files = documents | {out_dir / CHANGES_MD: md, out_dir / CHANGES_JSON: js}
+        # Every destination is checked before the first move; then all temporary files
+        # are written, then moved: a full disk or a folder in the way leaves all as it was.
+        check_destinations(out_dir, [*files, Manifest.path(out_dir)])
+        atomic_write_all(files)
+        _remove_orphans(out_dir, previous, gone)
         # The manifest goes last: if the build dies before this, the next one sees
         # outputs that do not match it and rebuilds them.
-        atomic_write(manifest.manifest_path(out_dir), manifest.encode_manifest(new_manifest))
-    return BuildResult(tuple(new_manifest["planned"]), tuple(rebuilt), tuple(written), report)
+        atomic_write(Manifest.path(out_dir), manifest.encode())
+    return BuildResult(manifest.planned, tuple(rebuilt), tuple(documents), report, tuple(removed))
+
+
+def _entries(previous: Manifest, planned: list[Planned], made: dict, gone: list[str]) -> dict[str, Entry]:
+    """The manifest's entries after this build: previous ones, rebuilt ones replaced, orphans gone."""
+    entries = {label: e for label, e in previous.entries.items() if label not in gone}
+    for item in planned:
+        target = item.target
+        result = made.get(target.label)
+        if result is None:
+            continue  # current: its entry stands
+        entries[target.label] = Entry(
+            kind=target.kind, lang=target.lang, key=target.key, context=item.context, engine=result.engine,
+            files=result.read, settings=result.settings,
+            outputs={rel: hashlib.sha256(content).hexdigest() for rel, content in result.files.items()},
+        )
+    return entries
+
+
+def _remove_orphans(out_dir: Path, previous: Manifest, gone: list[str]) -> None:
+    """Delete the files of documents no longer made, if they still hold the bytes written."""
+    for label in gone:
+        for rel, digest in previous.entries[label].outputs.items():
+            path = out_dir / rel
+            on_disk = file_digest(path)
+            if on_disk is None:
+                continue
+            if on_disk != digest:
+                log.warning("%s is no longer built but was changed since; left in place", path)
+                continue
+            try:
+                path.unlink()
+                log.info("removed %s: its document is no longer built", path)
+            except OSError as exc:
+                raise OutputError(f"cannot remove {path}, which is no longer built: {exc.strerror}") from None

@@ -54,9 +54,15 @@ def git_commit(data_dir: Path) -> str | None:
 def reference_date() -> dt.date:
     """'Today' for staleness: SOURCE_DATE_EPOCH when set, so reports can be reproduced."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    if epoch is None or epoch == "":
+        return dt.date.today()
+    try:
+        return dt.datetime.fromtimestamp(int(epoch.strip()), dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        from dpo_docs.errors import SetupError
+
+        raise SetupError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 "
+                         f"(as `date +%s` prints), not {epoch[:40]!r}; nothing was written") from None
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:
@@ -117,6 +123,9 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append(f"Data revision {report['revision']}{commit}.")
     lines.append("")
     rebuilt = report["rebuilt"]
+    if report.get("removed"):
+        lines += [f"## Documents removed ({len(report['removed'])})", ""]
+        lines += [f"- `{rel}` (no longer built)" for rel in report["removed"]] + [""]
     if rebuilt:
         lines += [f"## Documents rebuilt ({len(rebuilt)})", ""]
         lines += [f"- `{r['path']}` ({r['reason']})" for r in rebuilt]

@@ -127,12 +127,14 @@ def _document_options(func):
 @click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
               help="Warn about figures older than this [default: 12].")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
+@click.option("--force-out", is_flag=True,
+              help="Write into an output folder that holds other files and no previous build.")
 @click.option("--strict", is_flag=True, default=None,
               help="Fail when a text or label has no translation into a requested language.")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
               help="Render N documents at once in N processes [default: one per core].")
 @click.pass_obj
-def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
+def build(obj: dict, only: tuple[str, ...], force: bool, force_out: bool, **options) -> None:
     """Render the documents that changed into the output folder (output/<lang>/...).
 
     A document is rebuilt only when the data it shows, its templates, the fonts,
@@ -150,7 +152,7 @@ def build(obj: dict, only: tuple[str, ...], force: bool, **options) -> None:
             click.echo(f"[{done}/{total}] {target.label}", err=True)
 
     try:
-        result = run_build(settings, progress=progress, force=force)
+        result = run_build(settings, progress=progress, force=force, force_out=force_out)
     except DpoDocsError as exc:
         _fail(exc)
     missing = result.report.get("missing_translations")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,11 +48,26 @@ def build_lock(out_dir: Path, timeout: float = 120.0) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def remove_stale_temp_files(out_dir: Path) -> list[Path]:
-    """Delete temporary files an interrupted build left behind (only under the lock)."""
+def remove_stale_temp_files(out_dir: Path, outputs: set[str]) -> list[Path]:
+    """Delete temporary files an interrupted build left beside its outputs (only under the lock).
+
+    Only names this tool makes are removed (``.<file>.<8 random characters>.tmp``,
+    beside a file it writes): never any other file, whatever its name.
+    """
     removed = []
-    for path in sorted(out_dir.rglob(".*.tmp")):
-        if path.is_file():
-            path.unlink()
-            removed.append(path)
+    for rel in sorted(outputs | {f"{STATE_DIR}/manifest.json"}):
+        target = out_dir / rel
+        folder = target.parent
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in sorted(names):
+            path = folder / name
+            if pattern.fullmatch(name) and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
     return removed

@@ -1,149 +1,224 @@
-"""Content hashes of everything a target depends on, kept in a small JSON manifest.
+"""The state of an output folder: what each document was made from, in one JSON file.
 
-A target is rebuilt only when the hash of what it shows from the data, of its
-templates, of the fonts, of the settings it reads or of the package's code changed, or
-when one of its output files is missing or no longer holds the bytes last written.
+For every document the manifest keeps what its last render actually read: the hash of
+its template context, the digest of every file loaded (templates, stylesheets, images,
+the Word template), the settings it looked at and the engines' fingerprint; and the
+digest of every file it wrote. A document is current only when all of these still
+hold. ``Manifest`` alone knows the file's JSON format.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from dpo_docs import __version__, fonts
-from dpo_docs.settings import RUN_ONLY
+from dpo_docs.deps import file_digest, key_path
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".dpo-docs"
 MANIFEST_NAME = "manifest.json"
-FORMAT = 1
+FORMAT = 2
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+class State(enum.Enum):
+    """Why a document is (or is not) built again."""
+
+    CURRENT = "current"
+    NEW = "new"
+    CHANGED = "changed"
+    MISSING = "missing"
+    ALTERED = "altered"
+    FORCED = "forced"
+    ORPHANED = "orphaned"  # its document is no longer planned; its files are removed
+
+
+@dataclass(frozen=True)
+class Status:
+    """A document's state, with what changed (``changed: data, templates``)."""
+
+    state: State
+    detail: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        """How reports and ``check`` say it."""
+        return self.state.value + (": " + ", ".join(self.detail) if self.detail else "")
+
+    @property
+    def stale(self) -> bool:
+        """True when the document must be rendered again."""
+        return self.state is not State.CURRENT
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one document's last render read and wrote."""
+
+    kind: str
+    lang: str
+    key: str
+    context: str  # fingerprint of the template context
+    engine: str  # engine_fingerprint() of the process that rendered it
+    files: Mapping[str, str | None]  # "templates/briefing.css" -> digest (None: looked for, absent)
+    settings: Mapping[str, Any]  # setting -> value, as read by the render
+    outputs: Mapping[str, str]  # output path (relative) -> digest of the bytes written
+
+
+def safe_relative(rel: str) -> bool:
+    """True for a relative path that stays inside its folder (no '..', not absolute)."""
+    path = PurePosixPath(rel)
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts and "\\" not in rel and "\0" not in rel
+
+
+def _entry(raw: Any) -> Entry | None:
+    """An entry from its JSON, or None when any part is malformed."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        text = {k: raw[k] for k in ("kind", "lang", "key", "context", "engine")}
+        files, settings, outputs = raw["files"], raw["settings"], raw["outputs"]
+    except KeyError:
+        return None
+    if not all(isinstance(v, str) for v in text.values()):
+        return None
+    if not (isinstance(files, dict) and isinstance(settings, dict) and isinstance(outputs, dict)):
+        return None
+    if not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in files.items()):
+        return None
+    if not all(safe_relative(k) and isinstance(v, str) for k, v in outputs.items()) or not outputs:
+        return None
+    return Entry(**text, files=files, settings=settings, outputs=outputs)
+
+
+@dataclass
+class Manifest:
+    """Every document of an output folder with its entry, and the build's summary."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)  # by label (first output path)
+    summary: dict[str, Any] | None = None  # the data facts the change report compares
+    fast: str = ""  # inputs_fingerprint() of the build that wrote it
+    planned: tuple[str, ...] = ()
+
+    @staticmethod
+    def path(out_dir: Path) -> Path:
+        """Where the manifest of an output folder lives."""
+        return out_dir / STATE_DIR / MANIFEST_NAME
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        """The previous build's manifest; an empty one (everything rebuilt) if missing or malformed."""
+        path = cls.path(out_dir)
+        try:
+            if path.is_symlink() or (path.exists() and path.stat().st_size > MAX_MANIFEST_BYTES):
+                raise ValueError("not a regular file of a sensible size")
+            raw = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            log.warning("%s: unreadable build state (%s); every document will be rebuilt", path, exc)
+            return cls()
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            if isinstance(raw, dict) and isinstance(raw.get("format"), int):
+                log.info("%s: state of another version; every document will be rebuilt", path)
+            else:
+                log.warning("%s: malformed build state; every document will be rebuilt", path)
+            return cls()
+        entries: dict[str, Entry] = {}
+        targets = raw.get("targets")
+        for label, value in (targets.items() if isinstance(targets, dict) else ()):
+            entry = _entry(value)
+            if entry is None or not safe_relative(str(label)):
+                log.warning("%s: malformed entry %r ignored; that document will be rebuilt", path, str(label)[:80])
+                continue
+            entries[label] = entry
+        summary = raw.get("summary") if isinstance(raw.get("summary"), dict) else None
+        planned = raw.get("planned") if isinstance(raw.get("planned"), list) else []
+        fast = raw.get("fast") if isinstance(raw.get("fast"), str) else ""
+        return cls(entries, summary, fast, tuple(str(p) for p in planned if isinstance(p, str)))
+
+    def encode(self) -> bytes:
+        """The manifest as stable, readable JSON."""
+        raw = {
+            "format": FORMAT,
+            "fast": self.fast,
+            "planned": list(self.planned),
+            "summary": self.summary,
+            "targets": {label: {"kind": e.kind, "lang": e.lang, "key": e.key, "context": e.context,
+                                "engine": e.engine, "files": dict(e.files), "settings": dict(e.settings),
+                                "outputs": dict(e.outputs)}
+                        for label, e in self.entries.items()},
+        }
+        text = json.dumps(raw, sort_keys=True, ensure_ascii=False, indent=1, default=list)
+        return (text + "\n").encode("utf-8")
+
+    def output_paths(self) -> set[str]:
+        """Every output path the manifest records."""
+        return {rel for entry in self.entries.values() for rel in entry.outputs}
+
+    def recorded_files(self) -> set[str]:
+        """Every file any document's render read, by key."""
+        return {key for entry in self.entries.values() for key in entry.files}
+
+    def outputs_intact(self, out_dir: Path, digests: DigestCache) -> bool:
+        """True when every recorded output still holds the bytes last written."""
+        return all(digests.get(out_dir / rel) == digest
+                   for entry in self.entries.values() for rel, digest in entry.outputs.items())
+
+
+class DigestCache:
+    """File digests computed at most once per build or check."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._known: dict[Path, str | None] = {}
+
+    def get(self, path: Path) -> str | None:
+        """The digest of ``path`` (None when missing or not a regular file)."""
+        if path not in self._known:
+            self._known[path] = file_digest(path)
+        return self._known[path]
+
+
+def status(entry: Entry | None, context: str, engine: str, settings: Any, roots: Mapping[str, Path],
+           out_dir: Path, paths: Iterable[str], digests: DigestCache) -> Status:
+    """Whether a document with this context is current against its previous entry."""
+    if entry is None:
+        return Status(State.NEW)
+    changed = []
+    if entry.context != context:
+        changed.append("data")
+    if any(digests.get(path) != digest if (path := key_path(key, roots)) else True
+           for key, digest in entry.files.items()):
+        changed.append("templates")
+    if any(getattr(settings, name, None) != _tupled(value) for name, value in entry.settings.items()):
+        changed.append("settings")
+    if entry.engine != engine:
+        changed.append("code")
+    if changed:
+        return Status(State.CHANGED, tuple(changed))
+    if set(entry.outputs) != set(paths):
+        return Status(State.CHANGED, ("outputs",))
+    for rel, digest in entry.outputs.items():
+        on_disk = digests.get(out_dir / rel)
+        if on_disk is None:
+            return Status(State.MISSING)
+        if on_disk != digest:
+            return Status(State.ALTERED)
+    return Status(State.CURRENT)
+
+
+def _tupled(value: Any) -> Any:
+    """JSON gives lists where the settings hold tuples."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of bytes."""
     return hashlib.sha256(data).hexdigest()
-
-
-def file_hash(path: Path) -> str | None:
-    """Hex SHA-256 of a file, or None when it is missing or unreadable (then it is rebuilt)."""
-    try:
-        return sha256(path.read_bytes())
-    except OSError:
-        return None
-
-
-def json_hash(value: Any) -> str:
-    """Hash of a JSON-able value in canonical form (sorted keys, dates as ISO text)."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return sha256(text.encode("utf-8"))
-
-
-def _tree_hash(files: list[Path], root: Path) -> str:
-    """One hash over several files, their relative names included."""
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def fonts_hash() -> str:
-    """Hash of the shipped font files."""
-    return _tree_hash(list(fonts.FONT_DIR.glob("*.ttf")), fonts.FONT_DIR)
-
-
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash of the package's code, label catalogs and version: any of them may change the bytes."""
-    package = Path(__file__).resolve().parent
-    files = [*package.rglob("*.py"), *package.rglob("*.po")]
-    return sha256((__version__ + _tree_hash(files, package)).encode())
-
-
-def templates_hash(templates_dir: Path, names: tuple[str, ...]) -> str:
-    """Hash of the named template files (a missing file hashes as missing)."""
-    return json_hash({name: file_hash(templates_dir / name) for name in names})
-
-
-def data_revision(data_dir: Path) -> str:
-    """Short hash of every data file: the revision of the data as a whole."""
-    files = [p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return _tree_hash(files, data_dir)[:12]
-
-
-def all_inputs_hash(settings: Any) -> str:
-    """One hash of every input of a build: data and template files, fonts, code, settings.
-
-    When it matches the previous build's and every output is intact, nothing can have
-    changed, and the build stops before parsing a single data file.
-    """
-    def files(folder: Path) -> dict[str, str | None]:
-        if not folder.is_dir():
-            return {}
-        return {str(p.relative_to(folder)): file_hash(p) for p in sorted(folder.rglob("*")) if p.is_file()}
-
-    return json_hash({
-        "data": files(settings.data_dir),
-        "templates": files(settings.templates_dir),
-        "fonts": fonts_hash(),
-        "code": code_hash(),
-        "settings": {k: v for k, v in vars(settings).items()
-                     if not k.endswith("_dir") and k not in RUN_ONLY},
-    })
-
-
-def outputs_intact(manifest: dict[str, Any], out_dir: Path) -> bool:
-    """True when every output the manifest lists still holds the bytes last written."""
-    return all(
-        file_hash(out_dir / rel) == digest
-        for entry in manifest.get("targets", {}).values()
-        for rel, digest in entry.get("outputs", {}).items()
-    )
-
-
-def manifest_path(out_dir: Path) -> Path:
-    """Where the manifest of an output folder lives."""
-    return out_dir / STATE_DIR / MANIFEST_NAME
-
-
-def read_manifest(out_dir: Path) -> dict[str, Any]:
-    """The previous build's manifest; an empty one if missing or unreadable."""
-    path = manifest_path(out_dir)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"format": FORMAT, "targets": {}}
-    except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable manifest (%s); rebuilding everything", path, exc)
-        return {"format": FORMAT, "targets": {}}
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        return {"format": FORMAT, "targets": {}}
-    manifest.setdefault("targets", {})
-    return manifest
-
-
-def encode_manifest(manifest: dict[str, Any]) -> bytes:
-    """The manifest as stable, readable JSON."""
-    return (json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def state(entry: dict[str, Any] | None, inputs: dict[str, str], out_dir: Path) -> str:
-    """Why a target must be rebuilt ("new", "changed: data", "missing", "altered"), or "current"."""
-    if not entry:
-        return "new"
-    changed = sorted(k for k in inputs if entry.get("inputs", {}).get(k) != inputs[k])
-    if changed:
-        return "changed: " + ", ".join(changed)
-    for rel, digest in entry.get("outputs", {}).items():
-        on_disk = file_hash(out_dir / rel)
-        if on_disk is None:
-            return "missing"
-        if on_disk != digest:
-            return "altered"
-    return "current"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dpo_docs.model import Data
-    from dpo_docs.outputs import Job, Target
+    from dpo_docs.outputs import Job, Made, Target
     from dpo_docs.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _warm_up() -> None:
         log.debug("warming up failed", exc_info=True)
 
 
-def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, dict[str, bytes], list]:
+def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, Made, list]:
     """A helper's task: render one target; the data comes with the first ones (``payload``).
 
     Returns the helper's pid, the target's files and the log records made meanwhile.
@@ -125,12 +125,12 @@ def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, dict[st
     return os.getpid(), result, _collected.take()
 
 
-def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> dict[str, bytes]:
+def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> Made:
     """Render one target with the shared Job of its language."""
-    from dpo_docs.outputs import outputs
+    from dpo_docs.outputs import make
 
     log.info("rendering %s", target.label)
-    return outputs()[target.kind].render(target, _job(target.lang, jobs, data, settings))
+    return make(target, _job(target.lang, jobs, data, settings))
 
 
 def _job(lang: str, jobs: dict[str, Job], data: Data, settings: Settings) -> Job:
@@ -190,21 +190,21 @@ class Helpers:
 def render_all(
     targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], workers: int,
     progress: Progress | None = None, helpers: Helpers | None = None,
-) -> dict[str, bytes]:
+) -> dict[str, Made]:
     """Render every target, in this process or in ``workers`` processes; same bytes either way.
 
     ``helpers``, when given, are the running helper processes to use (see ``Helpers``).
     ``progress`` is called after each target, from this thread or, in a parallel
     build, from the thread that collects the helpers' results (never two at once).
     """
-    rendered: dict[str, bytes] = {}
+    rendered: dict[str, Made] = {}
     done = 0
     lock = threading.Lock()
 
-    def finished(target: Target, result: dict[str, bytes]) -> None:
+    def finished(target: Target, result: Made) -> None:
         nonlocal done
         with lock:
-            rendered.update(result)
+            rendered[target.label] = result
             done += 1
             if progress:
                 progress(done, len(targets), target)
@@ -245,7 +245,7 @@ class _Feeder(threading.Thread):
     """
 
     def __init__(self, helpers: Helpers, work: deque, payload: bytes,
-                 finished: Callable[[Target, dict[str, bytes]], None]) -> None:
+                 finished: Callable[[Target, Made], None]) -> None:
         """Feed ``helpers`` from ``work``; pass each result to ``finished``."""
         super().__init__(name="dpo-docs-feeder", daemon=True)
         self.helpers, self.work, self.finished = helpers, work, finished

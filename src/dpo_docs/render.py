@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import logging
+import os
+import stat
 from collections.abc import Mapping
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,86 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from dpo_docs import i18n
+from dpo_docs.deps import record_file
 from dpo_docs.errors import TemplateError
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 30  # names listed after "available on it:"; labels alone has about 60
+MAX_TEMPLATE_BYTES = 4 * 1024 * 1024  # a template is a few kilobytes; past this it is not one
+
+
+class RecordingLoader(jinja2.BaseLoader):
+    """Loads templates from one folder, never from outside it, and records each file it loads.
+
+    Every load is recorded for the render in progress (``deps.recording``): includes,
+    imports and extends too, and a name looked for but not found, so that creating
+    it later makes the document stale.
+    """
+
+    def __init__(self, folder: Path):
+        """Serve the templates of ``folder``."""
+        self.folder = Path(folder)
+        self.searchpath = [str(folder)]  # as FileSystemLoader names it, for messages
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        """The template's text and file name; TemplateNotFound, or TemplateError when refused."""
+        from jinja2.loaders import split_template_path
+
+        pieces = split_template_path(template)  # refuses '..' itself
+        key = "templates/" + "/".join(pieces)
+        path = self.folder.joinpath(*pieces)
+        shown = f"{self.folder.name}/{'/'.join(pieces)}"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            record_file(key, None)
+            raise jinja2.TemplateNotFound(template) from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise TemplateError(f"{shown}: not a regular file")
+            root = self.folder.resolve()
+            if not path.resolve().is_relative_to(root):
+                raise TemplateError(f"{shown}: a link to a file outside the templates folder; "
+                                    "copy the file into the templates folder instead")
+            if info.st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(f"{shown}: larger than {MAX_TEMPLATE_BYTES // 1048576} MB; not a template")
+            raw = b""
+            while chunk := os.read(fd, 1 << 20):
+                raw += chunk
+                if len(raw) > MAX_TEMPLATE_BYTES:
+                    raise TemplateError(f"{shown}: larger than {MAX_TEMPLATE_BYTES // 1048576} MB; not a template")
+        finally:
+            os.close(fd)
+        record_file(key, hashlib.sha256(raw).hexdigest())
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"{shown}: not UTF-8 text; save it as UTF-8") from None
+        return source, str(path), lambda: False
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory by source checksum.
+
+    The environment keeps no template objects (every load goes through the loader, so
+    every load is recorded); this keeps a reload from compiling the source again.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        """Fill ``bucket`` when the same source was compiled before."""
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)  # ignored by Jinja if the checksum differs
+
+    def dump_bytecode(self, bucket) -> None:
+        """Keep ``bucket``'s code."""
+        self._store[bucket.key] = bucket.bytecode_to_string()
 
 
 class MissingValue(jinja2.UndefinedError):
@@ -59,7 +137,9 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     # Sandboxed: a template is edited by users, and must not reach Python internals
     # ({{ cycler.__init__.__globals__ }}) to read files or run programs.
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=RecordingLoader(templates_dir),
+        cache_size=0,
+        bytecode_cache=_CompiledTemplates(),
         undefined=ReportingUndefined,
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         trim_blocks=True,
@@ -73,6 +153,12 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     env.filters["figure"] = partial(i18n.format_figure, lang=lang)
     env.filters["css_string"] = css_string
     return env
+
+
+@lru_cache(maxsize=16)
+def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """The environment for ``templates_dir`` and ``lang``, made once per process."""
+    return make_environment(templates_dir, lang)
 
 
 def template_frame(exc: BaseException) -> tuple[str, int] | None:

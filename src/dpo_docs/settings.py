@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-TARGET_KINDS = ("briefing", "factsheets", "orgchart")
+from dpo_docs.kinds import NAMES as TARGET_KINDS  # the registry of document kinds
+
 # Settings that change how a build runs but never the bytes it writes.
 RUN_ONLY = frozenset({"workers"})
 PAPER_SIZES = ("A2", "A3", "A4")

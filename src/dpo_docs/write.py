@@ -84,3 +84,29 @@ def atomic_write_all(files: Mapping[Path, bytes]) -> None:
             Path(tmp).unlink(missing_ok=True)
         path = list(temps)[moved]
         raise OutputError(f"cannot write {path}: {reason(exc)}; it was left as it was") from None
+
+
+def check_destinations(out_dir: Path, paths: list[Path]) -> None:
+    """Refuse, before anything is written, a destination that cannot or must not be written.
+
+    Each path must lie inside ``out_dir`` with no link among the folders between (a
+    link would send documents elsewhere), no file where a folder goes and no folder
+    where the file goes.
+    """
+    for path in paths:
+        try:
+            rel = path.relative_to(out_dir)
+        except ValueError:
+            raise OutputError(f"{path}: outside the output folder {out_dir}") from None
+        here = out_dir
+        for part in rel.parts[:-1]:
+            here = here / part
+            if here.is_symlink():
+                raise OutputError(f"cannot write {path}: {here} is a link, and documents are written only "
+                                  "inside the output folder; replace the link by a folder")
+            if here.exists() and not here.is_dir():
+                raise OutputError(f"cannot write {path}: {here} is a file, not a folder; nothing was written")
+        if path.is_symlink():
+            raise OutputError(f"cannot write {path}: it is a link; remove it (nothing was written)")
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: a folder stands where the file should go; nothing was written")

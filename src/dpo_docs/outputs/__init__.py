@@ -1,7 +1,10 @@
-"""Output kinds: each module turns the data into one kind of document.
+"""Document kinds: each module turns the data into one kind of document.
 
-An output kind declares its ``name``, lists its targets for a language and renders one
-target to bytes. Adding a format means adding one module and one line in ``OUTPUTS``.
+A kind builds a **context** from the data (everything its render will use, as plain
+values that ``deps.fingerprint`` hashes) and **renders** one target from that context
+alone, through a ``Session``: the only way a render reaches templates, files, settings
+and engines, and the place where what it reads is recorded. Kinds are registered in
+``dpo_docs.kinds``; adding one means adding its module and one registry line.
 """
 
 from __future__ import annotations
@@ -9,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from dpo_docs import __version__
+from dpo_docs.deps import SettingsView, record_path
 from dpo_docs.i18n import direction, format_date, labels_for
 from dpo_docs.model import Data
-from dpo_docs.settings import Settings
 from dpo_docs.views import TreeNode, unit_tree
 
 
@@ -26,7 +30,7 @@ class Target:
     lang: str
     key: str
     paths: tuple[str, ...]
-    # Short hash of the data this document shows; set by the planner, printed in the
+    # Short hash of the document's context; set by the planner, printed in the
     # document's footer and metadata so a reader can tell which data it came from.
     revision: str = field(default="", compare=False)
 
@@ -38,11 +42,16 @@ class Target:
 
 @dataclass
 class Job:
-    """What every target of one language renders from; built once, shared."""
+    """What every target of one language builds its context from; made once, shared."""
 
     data: Data
-    settings: Settings
+    settings: Any  # a SettingsView: every setting a context reads is recorded
     lang: str
+
+    def __post_init__(self) -> None:
+        """Read the settings through a recording view."""
+        if not isinstance(self.settings, SettingsView):
+            self.settings = SettingsView(self.settings)
 
     @cached_property
     def tree(self) -> TreeNode:
@@ -62,17 +71,10 @@ class Job:
             sizes[node.id] = 1 + sum(sizes[child.id] for child in node.children)
         return sizes
 
-    @cached_property
+    @property
     def labels(self) -> dict[str, str]:
-        """The fixed labels in this language."""
-        return labels_for(self.lang)
-
-    @cached_property
-    def env(self):
-        """The Jinja environment for this language."""
-        from dpo_docs.render import make_environment
-
-        return make_environment(self.settings.templates_dir, self.lang)
+        """The fixed labels in this language (a copy: a template cannot change another's)."""
+        return dict(labels_for(self.lang))
 
     @cached_property
     def build(self) -> dict:
@@ -91,25 +93,56 @@ class Job:
         return {**self.build, "revision": target.revision}
 
 
-class Output(Protocol):
-    """The interface every output kind implements."""
+class Session:
+    """One render's access to templates, files, settings and engines; all of it recorded."""
+
+    def __init__(self, settings: Any, lang: str):
+        """A session for documents in ``lang``."""
+        self.settings = settings if isinstance(settings, SettingsView) else SettingsView(settings)
+        self.lang = lang
+
+    @property
+    def roots(self) -> dict[str, Path]:
+        """The folders a render may read, by the name the manifest gives them."""
+        return {"templates": self.settings.templates_dir, "data": self.settings.data_dir}
+
+    def render_html(self, name: str, context: dict[str, Any]) -> str:
+        """Render the template ``name`` (its includes and imports recorded as they load)."""
+        from dpo_docs.render import environment, render_template
+
+        return render_template(environment(self.settings.templates_dir, self.lang), name, context)
+
+    def template_file(self, name: str) -> Path:
+        """The path of a template file the render reads itself (the Word template)."""
+        path = self.settings.templates_dir / name
+        record_path(path, self.roots)
+        return path
+
+    def pdf(self, html: str, document: str) -> bytes:
+        """HTML to PDF with WeasyPrint; every file it fetches is recorded."""
+        from dpo_docs.outputs.weasy import html_to_pdf
+
+        return html_to_pdf(html, self.settings.templates_dir, document=document,
+                           roots=(self.settings.data_dir,), variant=self.settings.pdf_variant)
+
+
+class Kind(Protocol):
+    """The interface every document kind implements."""
 
     name: str
-    templates: tuple[str, ...]  # template files (under the templates folder) it reads
-    settings: tuple[str, ...]  # Settings fields that change its bytes
 
-    def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
+    def targets(self, data: Data, lang: str, settings: Any) -> list[Target]:
         """The documents of this kind for ``lang``."""
 
-    def view(self, target: Target, job: Job) -> object:
-        """Everything the document shows from the data, as plain JSON-able values.
+    def context(self, target: Target, job: Job) -> dict[str, Any]:
+        """Everything the document shows, as values ``deps.fingerprint`` can hash.
 
-        Its hash decides whether the target is stale, so it must be cheap (no engine
-        imports) and complete (every data value the document prints).
+        Its hash decides whether the target is stale, so it must be cheap (no layout,
+        no engine) and complete: ``render`` sees nothing else of the data.
         """
 
-    def render(self, target: Target, job: Job) -> dict[str, bytes]:
-        """Render one target: output path (relative to the output folder) to bytes."""
+    def render(self, target: Target, context: dict[str, Any], session: Session) -> dict[str, bytes]:
+        """Render one target from its context: output path (relative) to bytes."""
 
     def cost(self, target: Target, job: Job) -> float:
         """A rough estimate of the render time, in milliseconds.
@@ -119,10 +152,44 @@ class Output(Protocol):
         """
 
 
-def outputs() -> dict[str, Output]:
-    """The registered output kinds, by name."""
-    from dpo_docs.outputs.briefing import Briefing
-    from dpo_docs.outputs.factsheets import Factsheets
-    from dpo_docs.outputs.orgchart import Orgchart
+def outputs() -> dict[str, Kind]:
+    """The registered document kinds, by name."""
+    from dpo_docs.kinds import kinds
 
-    return {kind.name: kind for kind in (Briefing(), Factsheets(), Orgchart())}
+    return kinds()
+
+
+@dataclass(frozen=True)
+class Made:
+    """A rendered document: its files, and what its render read."""
+
+    files: dict[str, bytes]
+    read: dict[str, str | None]  # recorded files: key -> digest
+    settings: dict[str, Any]  # settings read, with their values
+    engine: str  # engine fingerprint of the process that rendered it
+
+
+def context_fingerprint(target: Target, job: Job) -> str:
+    """The hash of a target's context (its revision left out: it is made from this hash)."""
+    from dataclasses import replace
+
+    from dpo_docs.deps import fingerprint
+
+    context = outputs()[target.kind].context(replace(target, revision=""), job)
+    try:
+        return fingerprint(context)
+    except TypeError as exc:  # a kind gave its template something that cannot be hashed
+        raise RuntimeError(f"{target.label}: the template context holds {exc}") from None
+
+
+def make(target: Target, job: Job) -> Made:
+    """Build the context and render one target, recording every file and setting it reads."""
+    from dpo_docs.deps import engine_fingerprint, recording
+
+    kind = outputs()[target.kind]
+    with recording() as recorder:
+        context = kind.context(target, job)
+        files = kind.render(target, context, Session(job.settings, job.lang))
+    if set(files) != set(target.paths):
+        raise RuntimeError(f"{target.label}: rendered {sorted(files)}, planned {list(target.paths)}")
+    return Made(files, dict(recorder.files), dict(recorder.settings), engine_fingerprint())

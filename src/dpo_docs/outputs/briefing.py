@@ -9,8 +9,7 @@ from markupsafe import Markup
 
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
-from dpo_docs.outputs import Job, Target
-from dpo_docs.render import render_template
+from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
 from dpo_docs.timeline import Mark, timeline_svg
 from dpo_docs.views import chart_node, outline
@@ -34,8 +33,8 @@ def scale_svg(svg: str, scale: float) -> str:
     return head + sep + rest
 
 
-def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[str, int | None]:
-    """The org chart as inline SVG fitted to ``box`` with text at 7 pt or more.
+def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str) -> tuple[str, int | None]:
+    """The chart of ``tree`` (a chart node) as inline SVG fitted to ``box`` with text at 7 pt or more.
 
     A chart too large for the page keeps only as many top levels as fit; the second
     value is then that number of levels (None when the whole chart is shown), and the
@@ -44,13 +43,11 @@ def chart_markup(job: Job, box: tuple[float, float], id_prefix: str) -> tuple[st
     from dpo_docs.chart.fit import fit
     from dpo_docs.chart.svg import to_svg
 
-    chart, scale, shown = fit(chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads), box)
+    chart, scale, shown = fit(tree, box)
     min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
     if min_size * scale < MIN_TEXT_PT - 1e-6:
         log.warning("org chart text prints at %.1f pt, below %.0f pt", min_size * scale, MIN_TEXT_PT)
-    name = plain(job.data.department.name, job.lang)
-    svg = to_svg(chart, title=f"{job.labels['orgchart']} — {name}",
-                 desc="\n".join(outline(job.tree, job.lang)), standalone=False, id_prefix=id_prefix)
+    svg = to_svg(chart, title=title, desc=desc, standalone=False, id_prefix=id_prefix)
     return scale_svg(svg, scale), shown
 
 
@@ -58,15 +55,13 @@ class Briefing:
     """The department's briefing in one PDF."""
 
     name = "briefing"
-    templates = ("briefing.html", "briefing.css", "_meta.html")
-    settings = ("chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One briefing per language."""
         return [Target(self.name, lang, "briefing", (f"{lang}/briefing.pdf",))]
 
     def context(self, target: Target, job: Job) -> dict:
-        """The namespaced template context: org, doc, build, labels."""
+        """The namespaced template context (org, doc, build, labels) and the charts' inputs."""
         data, lang, labels = job.data, job.lang, job.labels
         dept = data.department
         name = plain(dept.name, lang)
@@ -76,12 +71,6 @@ class Briefing:
             Mark(i, e.year, plain(e.label, lang) if e.label else str(e.year))
             for i, e in enumerate(data.history, start=1)
         ]
-        timeline = timeline_svg(
-            marks, width=482.0, title=f"{labels['timeline']} — {name}",
-            desc="; ".join(f"{m.label}: {plain(e.text, lang)}" for m, e in zip(marks, data.history, strict=True)),
-        ) if marks else ""
-        chart, levels = chart_markup(job, CHART_BOX, "briefing-chart")
-        titles = {s.id: plain(s.title, lang) for s in data.sources}
         other_names = [
             {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
         ]
@@ -93,28 +82,39 @@ class Briefing:
             "sections": [{"id": s, "title": labels[s]} for s in SECTIONS],
             "heads": heads,
             "tree": job.tree,
-            "chart_svg": Markup(chart),
-            "chart_caption": f"{labels['orgchart']} — {name}" + (
-                "" if levels is None else " " + labels["chart_levels"].format(levels=levels)),
+            "chart_caption": f"{labels['orgchart']} — {name}",
             "events": data.history,
-            "timeline_svg": Markup(timeline),
-            "source_titles": lambda ids: "; ".join(titles[i] for i in ids),
+            "source_titles": {s.id: plain(s.title, lang) for s in data.sources},
         }
-        return {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels}
-
-    def view(self, target: Target, job: Job) -> object:
-        """The briefing shows all of the data."""
-        return job.data.model_dump(mode="json")
+        return {
+            "template": {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels},
+            "chart": chart_node(job.tree, lang, with_heads=job.settings.chart_heads),
+            "chart_title": f"{labels['orgchart']} — {name}",
+            "outline": outline(job.tree, lang),
+            "marks": marks,
+            "timeline_title": f"{labels['timeline']} — {name}",
+            "timeline_desc": "; ".join(f"{m.label}: {plain(e.text, lang)}"
+                                       for m, e in zip(marks, data.history, strict=True)),
+        }
 
     def cost(self, target: Target, job: Job) -> float:
         """About a second, growing slowly with the units it lists (measured, 13 and 300 units)."""
         return 900.0 + 0.5 * len(job.data.units)
 
-    def render(self, target: Target, job: Job) -> dict[str, bytes]:
+    def render(self, target: Target, context: dict, session: Session) -> dict[str, bytes]:
         """Render the briefing's HTML, then its PDF."""
-        from dpo_docs.outputs.weasy import html_to_pdf
+        return {target.paths[0]: session.pdf(self.html(context, session), target.paths[0])}
 
-        html = render_template(job.env, "briefing.html", self.context(target, job))
-        pdf = html_to_pdf(html, job.settings.templates_dir, document=target.paths[0],
-                          roots=(job.settings.data_dir,), variant=job.settings.pdf_variant)
-        return {target.paths[0]: pdf}
+    def html(self, context: dict, session: Session) -> str:
+        """Draw the chart and the timeline, then render the briefing's HTML."""
+        template = context["template"]
+        labels, doc = template["labels"], dict(template["doc"])
+        chart, levels = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
+                                     "\n".join(context["outline"]), "briefing-chart")
+        doc["chart_svg"] = Markup(chart)
+        if levels is not None:
+            doc["chart_caption"] += " " + labels["chart_levels"].format(levels=levels)
+        doc["timeline_svg"] = Markup(timeline_svg(
+            context["marks"], width=482.0, title=context["timeline_title"], desc=context["timeline_desc"],
+        ) if context["marks"] else "")
+        return session.render_html("briefing.html", {**template, "doc": doc})

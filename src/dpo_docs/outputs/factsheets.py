@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dpo_docs.i18n import format_date, format_figure, plain
 from dpo_docs.model import Data
-from dpo_docs.outputs import Job, Target
+from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
-from dpo_docs.views import TreeNode, chart_node, display_name, outline, tree_view
+from dpo_docs.views import TreeNode, chart_node, display_name, outline
 
 MAX_CHART_MM = 160.0
 MAX_CHART_HEIGHT_MM = 200.0
@@ -26,8 +26,6 @@ class Factsheets:
     """Fact sheets rendered through the Word template templates/factsheet.docx."""
 
     name = "factsheets"
-    templates = ("factsheet.docx",)
-    settings = ("factsheet_kinds", "chart_heads")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """The department's sheet, then one per unit of the configured kinds, in data order."""
@@ -40,8 +38,8 @@ class Factsheets:
             return None
         return {"title": plain(node.head.title, lang), "name": node.head.name or ""}
 
-    def context(self, target: Target, job: Job) -> tuple[dict, TreeNode]:
-        """The template context for one sheet, and the subtree its chart shows."""
+    def context(self, target: Target, job: Job) -> dict:
+        """The Word template's context for one sheet, and its chart's inputs."""
         data, lang, labels = job.data, job.lang, job.labels
         dept = data.department
         node = job.nodes[target.key]
@@ -97,7 +95,7 @@ class Factsheets:
             "sources": _sources(job, refs),
             "chart_caption": f"{labels['orgchart']} — {name}",
         }
-        context = {
+        template = {
             "org": {"name": dept_name, "acronym": dept_acronym},
             "doc": doc,
             "labels": labels,
@@ -105,31 +103,28 @@ class Factsheets:
                       "data_label": f"{labels['data_as_of']} {job.build['data_label']} · "
                                     f"{labels['revision']} {target.revision}"},
         }
-        return context, node
-
-    def view(self, target: Target, job: Job) -> object:
-        """The sheet's context (its chart is drawn from the same subtree)."""
-        context, node = self.context(target, job)
-        return {"context": context, "tree": tree_view(node)}
+        return {
+            "template": template,
+            "chart": chart_node(node, lang, with_heads=job.settings.chart_heads),
+            "alt": f"{doc['chart_caption']}.\n" + "\n".join(outline(node, lang)),
+        }
 
     def cost(self, target: Target, job: Job) -> float:
         """Tens of milliseconds, more for a big branch (its chart and sub-unit table)."""
         return 25.0 + 2.0 * job.sizes[target.key]
 
-    def render(self, target: Target, job: Job) -> dict[str, bytes]:
+    def render(self, target: Target, context: dict, session: Session) -> dict[str, bytes]:
         """Render one sheet; its picture is the chart of the unit's branch."""
         from dpo_docs.chart.fit import fit
         from dpo_docs.chart.png import to_png
         from dpo_docs.outputs.docx import render_factsheet
 
-        context, node = self.context(target, job)
         # The sheet's picture is at most 160 x 200 mm: a large branch keeps its top levels.
         box = (MAX_CHART_MM * 72 / 25.4, MAX_CHART_HEIGHT_MM * 72 / 25.4)
-        chart, scale, _ = fit(chart_node(node, job.lang, with_heads=job.settings.chart_heads), box)
+        chart, scale, _ = fit(context["chart"], box)
         width_mm = chart.width * scale * 25.4 / 72
-        alt = f"{context['doc']['chart_caption']}.\n" + "\n".join(outline(node, job.lang))
         data = render_factsheet(
-            job.settings.templates_dir / "factsheet.docx", context,
-            to_png(chart, dpi=300), alt, chart_width_mm=width_mm,
+            session.template_file("factsheet.docx"), context["template"],
+            to_png(chart, dpi=300), context["alt"], chart_width_mm=width_mm,
         )
         return {target.paths[0]: data}

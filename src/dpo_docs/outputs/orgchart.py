@@ -15,8 +15,7 @@ from markupsafe import Markup
 
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
-from dpo_docs.outputs import Job, Target
-from dpo_docs.render import render_template
+from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
 from dpo_docs.views import chart_node, outline, tree_view
 
@@ -81,37 +80,47 @@ class Orgchart:
     """The whole unit tree, drawn to print."""
 
     name = "orgchart"
-    templates = ("orgchart.html", "orgchart.css", "_meta.html")
-    settings = ("orgchart_paper", "orgchart_orientation", "chart_heads", "pdf_variant")
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """One handout per language, in three formats."""
         return [Target(self.name, lang, "orgchart",
                        tuple(f"{lang}/orgchart.{ext}" for ext in ("pdf", "svg", "png")))]
 
-    def view(self, target: Target, job: Job) -> object:
-        """The handout shows the unit tree and the department's name."""
-        return {"tree": tree_view(job.tree), "department": job.data.department.name}
-
     def cost(self, target: Target, job: Job) -> float:
         """About 11 ms a unit: every box's text is drawn in the PDF, the SVG and the PNG."""
         return 100.0 + 11.0 * len(job.data.units)
 
-    def render(self, target: Target, job: Job) -> dict[str, bytes]:
+    def context(self, target: Target, job: Job) -> dict:
+        """The handout's template context, and its chart's inputs: the tree, the paper, the legend."""
+        labels, settings = job.labels, job.settings
+        name = plain(job.data.department.name, job.lang)
+        return {
+            "template": {
+                # Only what a handout shows: a change elsewhere in the data leaves it current.
+                "org": {"department": {"name": job.data.department.name, "acronym": job.data.department.acronym}},
+                "doc": {"lang": job.lang, "title": f"{labels['orgchart']} — {name}", "tree": tree_view(job.tree)},
+                "build": job.build_for(target),
+                "labels": labels,
+            },
+            "chart": chart_node(job.tree, job.lang, with_heads=settings.chart_heads),
+            "paper": [settings.orgchart_paper, settings.orgchart_orientation],
+            "legend": _legend(job),
+            "shared": any(n.shared_with or n.kind == "shared" for n in job.tree.walk()),
+            "outline": outline(job.tree, job.lang),
+            "units": len(job.data.units) + 1,
+        }
+
+    def render(self, target: Target, context: dict, session: Session) -> dict[str, bytes]:
         """Fit the chart to the paper, then write the handout, the SVG and the PNG."""
         from dpo_docs.chart.layout import layout
         from dpo_docs.chart.paginate import fits_one_page, paginate
         from dpo_docs.chart.png import to_png
         from dpo_docs.chart.svg import to_svg
-        from dpo_docs.outputs.weasy import html_to_pdf
 
-        labels, settings = job.labels, job.settings
-        name = plain(job.data.department.name, job.lang)
-        title = f"{labels['orgchart']} — {name}"
-        tree = chart_node(job.tree, job.lang, with_heads=settings.chart_heads)
-        paper = Paper.of(settings.orgchart_paper, settings.orgchart_orientation)
-        legend = _legend(job)
-        shared = any(n.shared_with or n.kind == "shared" for n in job.tree.walk())
+        template = context["template"]
+        labels, title = template["labels"], template["doc"]["title"]
+        tree, legend, shared = context["chart"], context["legend"], context["shared"]
+        paper = Paper.of(*context["paper"])
         notes = [labels["legend_shared"]] * shared
         box = paper.drawing_box(_legend_height(legend, notes, paper.content_width))
         if not fits_one_page(tree, box):
@@ -121,39 +130,32 @@ class Orgchart:
         pagination = paginate(tree, box, continued=labels["chart_continued"],
                               back=labels["chart_back"], max_scale=MAX_SCALE)
         legend_h = _legend_height(legend, notes, paper.content_width)
-        pages = [_page(p, pagination, title, job, to_svg) for p in pagination.pages]
+        desc = "\n".join(context["outline"])
+        pages = [_page(p, pagination, title, labels, desc, to_svg) for p in pagination.pages]
         if len(pages) > 1:
-            log.info("org chart: %d units on %d pages of %s %s", len(job.data.units) + 1,
+            log.info("org chart: %d units on %d pages of %s %s", context["units"],
                      len(pages), paper.size, paper.orientation)
-        context = {
-            "org": job.data,
-            "doc": {"lang": job.lang, "title": title, "paper": paper.css, "tree": job.tree,
-                    "pages": pages, "legend": legend, "paginated": len(pages) > 1,
-                    "shared": shared,
-                    "sizes": {"head": HEAD_PT, "chart": box[1], "legend": legend_h}},
-            "build": job.build_for(target),
-            "labels": labels,
-        }
-        html = render_template(job.env, "orgchart.html", context)
+        doc = {**template["doc"], "paper": paper.css, "pages": pages, "legend": legend,
+               "paginated": len(pages) > 1, "shared": shared,
+               "sizes": {"head": HEAD_PT, "chart": box[1], "legend": legend_h}}
+        html = session.render_html("orgchart.html", {**template, "doc": doc})
         first = pagination.pages[0].layout
         whole = first if len(pages) == 1 else layout(tree)
-        desc = "\n".join(outline(job.tree, job.lang))
         pdf_path, svg_path, png_path = target.paths
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
         # so it is the handout's first page: the whole chart, or its overview.
         return {
-            pdf_path: html_to_pdf(html, settings.templates_dir, document=pdf_path, roots=(settings.data_dir,),
-                                  variant=settings.pdf_variant),
+            pdf_path: session.pdf(html, pdf_path),
             svg_path: to_svg(whole, title=title, desc=desc, standalone=True).encode("utf-8"),
             png_path: to_png(first, dpi=_png_dpi(first)),
         }
 
 
-def _page(page, pagination, title: str, job: Job, to_svg) -> dict:
+def _page(page, pagination, title: str, labels: dict, whole_desc: str, to_svg) -> dict:
     """What the template needs to draw one chart page."""
     from dpo_docs.outputs.briefing import scale_svg
 
-    labels, total = job.labels, len(pagination.pages)
+    total = len(pagination.pages)
     subtitle = ""
     if total > 1:
         title = f"{title} ({labels['chart_page_of'].format(page=page.number, pages=total)})"
@@ -162,7 +164,7 @@ def _page(page, pagination, title: str, job: Job, to_svg) -> dict:
         names = " · ".join(_name(t) for t in page.trees)
         subtitle = f"{labels[key].format(pages=', '.join(map(str, page.back)))} — {names}"
     if total == 1:
-        desc = "\n".join(outline(job.tree, job.lang))
+        desc = whole_desc
     else:
         desc = "\n".join(line for tree in page.trees for line in _outline(tree))
     svg = to_svg(page.layout, title=title, desc=desc, standalone=False,

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from dpo_docs import fonts
+from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class _Guard:
         self.roots = tuple(roots)
         self.refused = []
         self.missing = []
+        self.named: dict[str, Path] = {}  # folders whose files are recorded as the render's inputs
 
     def _guarded(self, url: str, fetch):
         """Open ``url`` with ``fetch`` if allowed; else record it and fail.
@@ -84,6 +86,8 @@ class _Guard:
         if reason:
             self.refused.append(f"'{_short(url)}' ({reason})")
             raise ValueError(f"{_MARK}refused {_short(url)}")
+        if url.lower().startswith("file:"):
+            record_path(Path(url2pathname(unquote(urlsplit(url).path))), self.named)
         try:
             return fetch(url)
         except OSError:
@@ -183,6 +187,7 @@ def html_to_pdf(
     """
     weasyprint, config, font_css, fetcher_class = _engine()
     fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
+    fetcher.named = {"templates": base_dir, **({"data": roots[0]} if roots else {})}
     try:
         page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
         # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
