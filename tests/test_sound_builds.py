@@ -98,16 +98,17 @@ def test_a_changed_byte_in_any_shipped_font_makes_every_document_stale(tmp_path:
 def test_a_rendering_library_upgrade_changes_the_engine_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
     from dpo_docs import deps
 
-    deps.engine_fingerprint.cache_clear()
+    deps.forget_engine()
     before = deps.engine_fingerprint()
+    assert deps._version("weasyprint") and deps._version("python-docx") and deps._version("Pillow")
     real = deps._version
     monkeypatch.setattr(deps, "_version", lambda name: "999.0" if name == "weasyprint" else real(name))
-    deps.engine_fingerprint.cache_clear()
+    deps.forget_engine()
     try:
         assert deps.engine_fingerprint() != before
     finally:
         monkeypatch.undo()
-        deps.engine_fingerprint.cache_clear()
+        deps.forget_engine()
     assert deps.engine_fingerprint() == before
     assert {"weasyprint", "fonttools", "python-docx", "pillow", "docxtpl"} <= set(deps.LIBRARIES)
 

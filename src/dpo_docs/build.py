@@ -152,6 +152,7 @@ def guard_output_folder(settings, force_out: bool = False) -> None:
 
 def check(settings) -> list[tuple[str, str]]:
     """Every planned document with its state ("current" or why not), and documents to remove."""
+    engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     previous = Manifest.load(settings.out_dir)
     digests = DigestCache()
     if _unchanged(settings, previous, data_digests(settings), digests):
@@ -187,6 +188,7 @@ def _revision(data: dict[str, str | None]) -> str:
 def build(settings, progress: Progress | None = None, force: bool = False, force_out: bool = False) -> BuildResult:
     """Build what is stale; nothing is moved into place unless every stale target rendered."""
     today = changes.reference_date()  # a bad SOURCE_DATE_EPOCH stops the build here
+    engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     data = data_digests(settings)  # before loading: an edit made meanwhile shows next time
     if not force and _unchanged(settings, Manifest.load(settings.out_dir), data, DigestCache()):
         guard_output_folder(settings, force_out)
