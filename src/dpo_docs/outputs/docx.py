@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import io
@@ -13,13 +12,10 @@ from typing import Any
 
 from dpo_docs.errors import TemplateError
 from dpo_docs.outputs.docx_language import set_language, word_lang
+from dpo_docs.outputs.docx_package import open_document, package_bytes, zip_items
 
 log = logging.getLogger(__name__)
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-# Already-compressed media are stored: deflating a chart PNG again took as long as
-# zipping all the rest of a sheet, to save under a tenth of its size.
-STORED_SUFFIXES = (".png", ".jpg", ".jpeg")
 # A chart taller than this is scaled by height instead, so it fits an A4 page.
 MAX_CHART_HEIGHT_MM = 200.0
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core-property strings
@@ -78,7 +74,7 @@ def _template_class() -> type:
             if not self.docx or (self.is_rendered and reload):
                 template = Path(self.template_file)
                 try:
-                    self.docx = _open_document(template.read_bytes())
+                    self.docx = open_document(template.read_bytes())
                 except ValueError as exc:  # a zip of another kind: .dotx, .docm template, workbook
                     raise TemplateError(f"{_shown(template)}: not a Word document ({exc})") from None
                 self.is_rendered = False
@@ -96,54 +92,6 @@ def _template_class() -> type:
 
 
 _PATCHED: dict[str, str] = {}
-# Template bytes -> (python-docx package reader, partname -> (part class, parsed XML)).
-_PARSED: dict[bytes, tuple[Any, dict[Any, tuple[type, Any]]]] = {}
-
-
-def _open_document(data: bytes) -> Any:
-    """A fresh python-docx Document of the .docx in ``data``, as ``docx.Document`` makes.
-
-    The zip is read and each XML part parsed once per distinct content (the key is
-    the bytes themselves, so an edited template is never served stale); every call
-    then builds the package from deep copies of those trees, twice as fast as parsing.
-    """
-    from docx.opc.constants import CONTENT_TYPE as CT
-    from docx.opc.package import Unmarshaller
-    from docx.opc.part import PartFactory, XmlPart
-    from docx.opc.pkgreader import PackageReader
-    from docx.package import Package
-
-    cached = _PARSED.get(data)
-    if cached is None:
-        reader, parsed = PackageReader.from_file(io.BytesIO(data)), {}
-
-        def parse(partname, content_type, reltype, blob, package):
-            part = PartFactory(partname, content_type, reltype, blob, package)
-            # Only the parts XmlPart.load makes: it is parse_xml(blob) then cls(...).
-            if isinstance(part, XmlPart) and type(part).load.__func__ is XmlPart.load.__func__:
-                parsed[partname] = (type(part), part.element)
-            return part
-
-        Unmarshaller.unmarshal(reader, Package(), parse)
-        if len(_PARSED) > 4:
-            _PARSED.clear()
-        cached = _PARSED[data] = (reader, parsed)
-    reader, parsed = cached
-
-    def copy_part(partname, content_type, reltype, blob, package):
-        if partname not in parsed:
-            return PartFactory(partname, content_type, reltype, blob, package)
-        part_class, element = parsed[partname]
-        return part_class(partname, content_type, copy.deepcopy(element), package)
-
-    package = Package()
-    Unmarshaller.unmarshal(reader, package, copy_part)
-    document_part = package.main_document_part
-    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
-        raise ValueError(f"not a Word file, content type is {document_part.content_type!r}")
-    return document_part.document
-
-
 def render_factsheet(
     template: Path,
     context: dict,
@@ -183,7 +131,7 @@ def render_factsheet(
     log.debug("rendered %s with %d picture(s)", template, pictures)
     # Not tpl.save(): its media replacement is unused here, and python-docx's save
     # would zip everything once only for us to unzip and re-zip it reproducibly.
-    return write_package(tpl.docx.part.package)
+    return package_bytes(tpl.docx)
 
 
 def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
@@ -280,37 +228,6 @@ def _midnight_utc(date: dt.date) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
 
 
-class _Collector:
-    """Stands in for python-docx's zip writer: keeps each item's bytes by member name."""
-
-    def __init__(self) -> None:
-        """Start with no items."""
-        self.items: dict[str, bytes] = {}
-
-    def write(self, pack_uri: Any, blob: bytes) -> None:
-        """Keep one item, as python-docx's writer would store it."""
-        self.items[pack_uri.membername] = blob
-
-
-def write_package(package: Any) -> bytes:
-    """Zip a python-docx package reproducibly: same parts, same bytes, every time.
-
-    The items are exactly those python-docx's own save writes; the zip gets fixed
-    timestamps and attributes and a stable order, with ``[Content_Types].xml`` first
-    as Office expects. Pictures are stored as they are: they are compressed already.
-    """
-    from docx.opc.pkgwriter import PackageWriter
-
-    parts = package.parts
-    for part in parts:
-        part.before_marshal()
-    collector = _Collector()
-    PackageWriter._write_content_types_stream(collector, parts)
-    PackageWriter._write_pkg_rels(collector, package.rels)
-    PackageWriter._write_parts(collector, parts)
-    return _zip_items(collector.items)
-
-
 def normalize_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed timestamps and a stable entry order: same parts, same bytes.
 
@@ -318,19 +235,4 @@ def normalize_zip(data: bytes) -> bytes:
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         items = {name: src.read(name) for name in src.namelist()}
-    return _zip_items(items, stored_suffixes=())
-
-
-def _zip_items(items: dict[str, bytes], stored_suffixes: tuple[str, ...] = STORED_SUFFIXES) -> bytes:
-    """A zip of name -> bytes with fixed timestamps, attributes and entry order."""
-    names = sorted(items, key=lambda n: (n != "[Content_Types].xml", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            stored = name.lower().endswith(stored_suffixes)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 0  # the default depends on the host OS
-            info.external_attr = 0
-            dst.writestr(info, items[name])
-    return out.getvalue()
+    return zip_items(items, stored_suffixes=())
