@@ -297,7 +297,10 @@ def _message(name: str, error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     value = _shown(error.get("input"))
     if kind == "literal_error":
-        return f"must be one of {', '.join(_choices(name))}, not {value}"
+        choices = _choices(name)
+        given = str(error.get("input")).lower()
+        hint = next((f" (did you mean '{c}'?)" for c in choices if c.lower() == given), "")
+        return f"must be one of {', '.join(choices)}, not {value}{hint}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number, not {value}"
     if kind in ("bool_type", "bool_parsing"):
