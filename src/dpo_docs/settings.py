@@ -1,9 +1,13 @@
-"""Build settings, validated once from every layer that may set them.
+"""Build settings: what a build may be told, and every layer that may tell it.
 
 Layers, each overriding the one before key by key: the defaults; the ``[tool.dpo-docs]``
 table of the project's ``pyproject.toml``; the ``[build]`` table of its ``dpo-docs.toml``;
-``DPO_DOCS_<KEY>`` environment variables; the command-line options given. Every problem
-of every layer is reported at once, each with where it was written.
+``DPO_DOCS_<KEY>`` environment variables; the command-line options given. What they give
+is validated once, by the model in ``settings_model.py``, and every problem of every layer
+is reported at once, each with where it was written.
+
+This module does not load pydantic: a build given no setting at all (a no-change build
+of a project without settings files, say) takes the defaults without paying for it.
 """
 
 from __future__ import annotations
@@ -11,14 +15,10 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass as plain_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
-from pydantic.dataclasses import dataclass
-
-from dpo_docs import tomlfile
 from dpo_docs.choices import (
     ORIENTATIONS,
     PAPER_SIZES,
@@ -45,16 +45,27 @@ COMMAND_LINE = "command line"
 MAX_WORKERS = 64
 
 
-class _RunOnly:
-    """Marks a setting that changes how a build runs but never the bytes it writes."""
+@dataclass(frozen=True)
+class Whole:
+    """A whole number (never a bool) from ``low`` up to ``high``, as the model checks it."""
+
+    low: int
+    high: int | None = None
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """pydantic's hook for annotations: an integer schema with these bounds."""
+        from pydantic_core import core_schema
+
+        return core_schema.int_schema(strict=True, ge=self.low, le=self.high)
 
 
-_RUN_ONLY = _RunOnly()
-
-
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
 class Settings:
-    """Everything a build needs to know, resolved to absolute paths."""
+    """Everything a build needs to know, resolved to absolute paths.
+
+    The field types are the settings' schema: ``settings_model.SettingsModel`` checks
+    values against them, and the command line's choices are read from them.
+    """
 
     data_dir: Path
     templates_dir: Path
@@ -63,76 +74,29 @@ class Settings:
     only: tuple[Kind, ...] = TARGET_KINDS
     orgchart_paper: Paper = "A3"
     orgchart_orientation: Orientation = "landscape"
-    chart_heads: Annotated[bool, Field(strict=True)] = True  # org charts show each unit's head
-    stale_after_months: Annotated[int, Field(strict=True, ge=1)] = 12
-    # Processes rendering at once; 0 means one per core.
-    workers: Annotated[int, Field(strict=True, ge=0, le=MAX_WORKERS), _RUN_ONLY] = 0
+    chart_heads: bool = True  # org charts show each unit's head
+    stale_after_months: Annotated[int, Whole(1)] = 12
+    # Processes rendering at once; 0 means one per core. Never changes the bytes written.
+    workers: Annotated[int, Whole(0, MAX_WORKERS)] = field(default=0, metadata={"run_only": True})
     factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
-    strict: Annotated[bool, Field(strict=True)] = False  # a missing translation fails the build
+    strict: bool = False  # a missing translation fails the build
     pdf_variant: PdfVariant = "pdf/ua-1"
 
-    @field_validator("langs", "only", "factsheet_kinds", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        """Read ``"fr,en"`` as ``("fr", "en")``, as ``--lang fr,en`` is."""
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
 
-    @field_validator("langs")
-    @classmethod
-    def _available(cls, langs: tuple[str, ...]) -> tuple[str, ...]:
-        """Languages with labels, ``all`` meaning every one of them."""
-        from dpo_docs.i18n import available_languages
-
-        available = available_languages()
-        if "all" in langs:
-            return available
-        unknown = [lang for lang in dict.fromkeys(langs) if lang not in available]
-        if unknown or not langs:
-            hints = [f"'{a}'" for lang in unknown for a in available if a.lower() == lang.lower()]
-            hint = f" (codes are case-sensitive: {', '.join(hints)})" if hints else ""
-            raise ValueError(f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}{hint}; "
-                             f"available: {', '.join(available)} (or 'all')")
-        return tuple(dict.fromkeys(langs))
-
-    @field_validator("only")
-    @classmethod
-    def _some_kind(cls, only: tuple[str, ...]) -> tuple[str, ...]:
-        """At least one kind of document, each once."""
-        if not only:
-            raise ValueError(f"names no kind of document; choose from {', '.join(TARGET_KINDS)}")
-        return tuple(dict.fromkeys(only))
-
-    @field_validator("factsheet_kinds")
-    @classmethod
-    def _unit_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
-        """Kinds of unit the data knows, each once."""
-        # The data models own the list of unit kinds; loaded only when a project sets
-        # this, as a build with nothing to do never needs them otherwise.
-        from dpo_docs.model import UnitKind
-
-        known = get_args(UnitKind)
-        unknown = [kind for kind in dict.fromkeys(kinds) if kind not in known]
-        if unknown:
-            raise ValueError(f"unknown unit kind {', '.join(map(repr, unknown))}; "
-                             f"known: {', '.join(known)}")
-        return tuple(dict.fromkeys(kinds))
-
-
-FIELDS = Settings.__pydantic_fields__
-RUN_ONLY = frozenset(name for name, info in FIELDS.items() if _RUN_ONLY in info.metadata)
+# Settings that change how a build runs but never the bytes it writes.
+RUN_ONLY = frozenset(f.name for f in fields(Settings) if f.metadata.get("run_only"))
+DEFAULTS = {f.name: f.default for f in fields(Settings)}
 # Where the folders are when nothing says otherwise, under the project folder.
 FOLDERS = {"data_dir": "data", "templates_dir": "templates", "out_dir": "output"}
 # The names users write: the folders without their "_dir", the other fields as they are.
-KEYS = {name.removesuffix("_dir"): name for name in FIELDS}
+KEYS = {name.removesuffix("_dir"): name for name in DEFAULTS}
 
 
 def default_text(name: str) -> str:
     """A field's default as a user would write it, for ``--help``."""
     if name in FOLDERS:
         return f"./{FOLDERS[name]}"
-    default = FIELDS[name].default
+    default = DEFAULTS[name]
     if isinstance(default, tuple):
         return ",".join(default)
     if isinstance(default, bool):
@@ -140,14 +104,19 @@ def default_text(name: str) -> str:
     return str(default)
 
 
-@plain_dataclass(frozen=True)
-class _Given:
+@dataclass(frozen=True)
+class Given:
     """One value of one setting, as a layer gave it."""
 
     value: Any
     where: Location
     path: str  # the key as the user wrote it: build.langs, DPO_DOCS_LANGS
     base: Path  # the folder a relative path in it is read from
+
+    @property
+    def is_text(self) -> bool:
+        """True for an environment variable's text, which the model reads as the field's type."""
+        return self.where.file == ENVIRONMENT
 
 
 def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | None = None,
@@ -161,7 +130,7 @@ def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | 
     root = (project_dir or Path.cwd()).resolve()
     cwd = Path.cwd()
     problems: list[Problem] = []
-    given: dict[str, _Given] = {}
+    given: dict[str, Given] = {}
     for layer in (_file_layer(root, PYPROJECT_NAME, ("tool", "dpo-docs"), problems),
                   _file_layer(root, CONFIG_NAME, ("build",), problems),
                   _env_layer(os.environ if environ is None else environ, cwd, problems),
@@ -172,12 +141,14 @@ def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | 
         value = _as_path(item, problems) if name in FOLDERS else item.value
         if value is not None:
             values[name] = value
-    try:
-        settings = Settings(**values)
-    except ValidationError as exc:
-        problems += [_problem(error, given) for error in exc.errors()]
-    if problems:
-        raise DataError(problems)
+    if not given and not problems:
+        # Defaults need no checking (a test holds them to the model), nor pydantic's import.
+        return Settings(**values)
+    from dpo_docs.settings_model import check
+
+    settings, found = check(values, given)
+    if problems or found:
+        raise DataError(problems + found)
     return settings
 
 
@@ -186,11 +157,13 @@ def default_settings(project_dir: Path | None = None) -> Settings:
     return load_settings(project_dir)
 
 
-def _file_layer(root: Path, name: str, table: tuple[str, ...], problems: list[Problem]) -> dict[str, _Given]:
+def _file_layer(root: Path, name: str, table: tuple[str, ...], problems: list[Problem]) -> dict[str, Given]:
     """The settings in one table of one TOML file of the project, if the file is there."""
     path = root / name
     if not path.is_file():
         return {}
+    from dpo_docs import tomlfile  # loads tomllib: only when there is a file to read
+
     try:
         document, lines = tomlfile.read(path, name)
     except DataError as exc:
@@ -217,19 +190,19 @@ def _file_layer(root: Path, name: str, table: tuple[str, ...], problems: list[Pr
     for part in table:
         section = section.get(part, {}) if isinstance(section, dict) else section
     if not isinstance(section, dict):
-        problems.append(Problem(where(), dotted, f"must be a table of settings, not {_shown(section)}"))
+        problems.append(Problem(where(), dotted, f"must be a table of settings, not {shown(section)}"))
         return {}
     found = {}
     for key, value in section.items():
         if key not in KEYS:
             problems.append(Problem(where(key), f"{dotted}.{key}", f"unknown setting{_suggest(key, KEYS)}"))
         else:
-            found[KEYS[key]] = _Given(value, where(key), f"{dotted}.{key}", root)
+            found[KEYS[key]] = Given(value, where(key), f"{dotted}.{key}", root)
     return found
 
 
-def _env_layer(environ: Mapping[str, str], cwd: Path, problems: list[Problem]) -> dict[str, _Given]:
-    """The settings in ``DPO_DOCS_<KEY>`` variables, their text read as the field's type."""
+def _env_layer(environ: Mapping[str, str], cwd: Path, problems: list[Problem]) -> dict[str, Given]:
+    """The settings in ``DPO_DOCS_<KEY>`` variables, as text."""
     found = {}
     for var in sorted(environ):
         if not var.startswith(ENV_PREFIX):
@@ -239,42 +212,24 @@ def _env_layer(environ: Mapping[str, str], cwd: Path, problems: list[Problem]) -
             names = {ENV_PREFIX + known.upper(): known for known in KEYS}
             problems.append(Problem(Location(ENVIRONMENT), var, f"unknown setting{_suggest(var, names)}"))
             continue
-        field = KEYS[key]
-        found[field] = _Given(_from_text(field, environ[var]), Location(ENVIRONMENT), var, cwd)
+        found[KEYS[key]] = Given(environ[var], Location(ENVIRONMENT), var, cwd)
     return found
 
 
-_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
-
-
-def _from_text(field: str, text: str) -> Any:
-    """An environment variable's text as the field's type, or as it is if it is not one."""
-    kind = FIELDS[field].annotation
-    if kind is bool:
-        word = text.strip().lower()
-        return True if word in _TRUE else False if word in _FALSE else text
-    if kind is int:
-        try:
-            return int(text)
-        except ValueError:  # said by the model, in the words it uses for every layer
-            return text
-    return text
-
-
-def _option_layer(options: Mapping[str, Any], cwd: Path, problems: list[Problem]) -> dict[str, _Given]:
+def _option_layer(options: Mapping[str, Any], cwd: Path, problems: list[Problem]) -> dict[str, Given]:
     """The command-line options that were given, by field name."""
     found = {}
     for name, value in options.items():
         if value is None:
             continue
-        if name not in FIELDS:
-            problems.append(Problem(Location(COMMAND_LINE), name, f"unknown setting{_suggest(name, FIELDS)}"))
+        if name not in DEFAULTS:
+            problems.append(Problem(Location(COMMAND_LINE), name, f"unknown setting{_suggest(name, DEFAULTS)}"))
         else:
-            found[name] = _Given(value, Location(COMMAND_LINE), name, cwd)
+            found[name] = Given(value, Location(COMMAND_LINE), name, cwd)
     return found
 
 
-def _as_path(item: _Given, problems: list[Problem]) -> Any:
+def _as_path(item: Given, problems: list[Problem]) -> Any:
     """A folder's text resolved from the folder its layer reads paths from."""
     if not isinstance(item.value, str | os.PathLike):
         return item.value  # the model says what a path must be
@@ -285,60 +240,17 @@ def _as_path(item: _Given, problems: list[Problem]) -> Any:
         return None
 
 
-def _problem(error: Mapping[str, Any], given: Mapping[str, _Given]) -> Problem:
-    """One pydantic error as a located problem in the words of a settings file."""
-    name = str(error["loc"][0]) if error["loc"] else ""
-    item = given.get(name) or _Given(None, Location("defaults"), name, Path())
-    return Problem(item.where, item.path, _message(name, error))
-
-
-def _message(name: str, error: Mapping[str, Any]) -> str:
-    """What is wrong with a value, and what would be right."""
-    kind, ctx = error["type"], error.get("ctx") or {}
-    value = _shown(error.get("input"))
-    if kind == "literal_error":
-        choices = _choices(name)
-        given = str(error.get("input")).lower()
-        hint = next((f" (did you mean '{c}'?)" for c in choices if c.lower() == given), "")
-        return f"must be one of {', '.join(choices)}, not {value}{hint}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, not {value}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false, not {value}"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']}, not {value}"
-    if kind == "less_than_equal":
-        return f"must be at most {ctx['le']}, not {value}"
-    if kind == "tuple_type":
-        return f"must be a list or comma-separated text, not {value}"
-    if kind == "string_type":
-        return f"must hold text only, not {value}"
-    if kind in ("path_type", "path_parsing"):
-        return f"must be a folder path, as text, not {value}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return f"{error['msg']}, not {value}"
-
-
-def _choices(name: str) -> tuple[str, ...]:
-    """The values a Literal field (or the items of a tuple of them) may take."""
-    kind = FIELDS[name].annotation if name in FIELDS else None
-    if get_origin(kind) is tuple:
-        kind = get_args(kind)[0]
-    return get_args(kind) if get_origin(kind) is Literal else ()
-
-
-def _shown(value: Any, limit: int = 60) -> str:
+def shown(value: Any, limit: int = 60) -> str:
     """A value as TOML would write it, cut short when long."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, list | tuple):
-        shown: list[str] = []
+        items: list[str] = []
         for item in value:  # a long list is cut short anyway: show only its start
-            shown.append(_shown(item, limit))
-            if sum(map(len, shown)) > limit:
+            items.append(shown(item, limit))
+            if sum(map(len, items)) > limit:
                 break
-        text = f"[{', '.join(shown)}{', …' if len(shown) < len(value) else ''}]"
+        text = f"[{', '.join(items)}{', …' if len(items) < len(value) else ''}]"
     elif isinstance(value, dict):
         text = "a table"
     elif isinstance(value, str | int | float):
