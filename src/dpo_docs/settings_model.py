@@ -45,7 +45,7 @@ class SettingsModel(Settings):
         if unknown or not langs:
             hints = [f"'{a}'" for lang in unknown for a in available if a.lower() == lang.lower()]
             hint = f" (codes are case-sensitive: {', '.join(hints)})" if hints else ""
-            raise ValueError(f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}{hint}; "
+            raise ValueError(f"unsupported language {_named(unknown) or '(none)'}{hint}; "
                              f"available: {', '.join(available)} (or 'all')")
         return tuple(dict.fromkeys(langs))
 
@@ -68,12 +68,18 @@ class SettingsModel(Settings):
         known = get_args(UnitKind)
         unknown = [kind for kind in dict.fromkeys(kinds) if kind not in known]
         if unknown:
-            raise ValueError(f"unknown unit kind {', '.join(map(repr, unknown))}; "
+            raise ValueError(f"unknown unit kind {_named(unknown)}; "
                              f"known: {', '.join(known)}")
         return tuple(dict.fromkeys(kinds))
 
 
 FIELDS = SettingsModel.__pydantic_fields__
+
+
+def _named(values: list[str], most: int = 5) -> str:
+    """``'a', 'b'``: the first few values, each cut short, as a pasted list may be long."""
+    named = ", ".join(shown(value) for value in values[:most])
+    return named + (f" and {len(values) - most} more" if len(values) > most else "")
 
 
 def check(values: Mapping[str, Any], given: Mapping[str, Given]) -> tuple[Settings | None, list[Problem]]:
