@@ -355,7 +355,7 @@ def test_bad_chart_settings_in_the_config_are_reported(tmp_path: Path, line: str
     (tmp_path / "dpo-docs.toml").write_text(f"[build]\n{line}\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         default_settings(tmp_path)
-    assert f"dpo-docs.toml: {message}" in caught.value.report()
+    assert f"dpo-docs.toml:2: {message}" in caught.value.report()
 
 
 def test_a_box_bigger_than_the_paper_is_an_error_not_a_clipped_page():

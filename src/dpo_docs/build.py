@@ -23,6 +23,7 @@ from dpo_docs.deps import engine_fingerprint, file_digest
 from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
 from dpo_docs.manifest import STATE_DIR, DigestCache, Entry, Manifest, State
+from dpo_docs.settings import RUN_ONLY
 from dpo_docs.write import atomic_write, atomic_write_all, check_destinations
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ CHANGES_MD = "CHANGES.md"
 CHANGES_JSON = "changes.json"
 # Settings that change how a build runs but never the bytes it writes; folders count
 # by the files read in them, not by where they are.
-_NOT_INPUTS = frozenset({"workers", "data_dir", "templates_dir", "out_dir"})
+_NOT_INPUTS = RUN_ONLY | {"data_dir", "templates_dir", "out_dir"}
 # What a fresh output folder may already hold (a placeholder kept under version control).
 _PLACEHOLDERS = frozenset({".gitkeep", ".gitignore", ".keep"})
 

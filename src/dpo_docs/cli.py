@@ -14,9 +14,8 @@ from pathlib import Path
 import click
 
 from dpo_docs import __version__
+from dpo_docs.choices import ORIENTATIONS, PAPER_SIZES, PDF_VARIANTS, TARGET_KINDS
 from dpo_docs.errors import DataError, DpoDocsError
-from dpo_docs.i18n import available_languages
-from dpo_docs.settings import ORIENTATIONS, PAPER_SIZES, PDF_VARIANTS, TARGET_KINDS, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,29 +31,46 @@ def _fail(exc: DpoDocsError) -> None:
     sys.exit(EXIT_FAILED)
 
 
-def _langs(ctx: click.Context, param: click.Parameter, value: str | None):
-    """Parse ``--lang fr,en`` into a tuple, refusing languages without labels."""
-    if value is None:
-        return None
-    available = available_languages()
-    if value.strip() == "all":
-        return available
-    langs = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [lang for lang in langs if lang not in available]
-    if unknown or not langs:
-        raise click.BadParameter(
-            f"unsupported language {', '.join(map(repr, unknown)) or '(none)'}; "
-            f"available: {', '.join(available)} (or 'all')"
-        )
-    return langs
+def _settings(**options):
+    """Settings for this run: defaults, the project's files, DPO_DOCS_* variables, then the options given.
 
+    A wrong option is a wrong command line (exit 2); a wrong file or variable exits 1.
+    Either way every problem found is printed.
+    """
+    # Loaded here, not at the top: the settings model pulls in pydantic, which --help should not pay for.
+    from dpo_docs.settings import COMMAND_LINE, load_settings
 
-def _settings(obj: dict, **options):
-    """Settings for this run: defaults, then dpo-docs.toml, then the options given."""
     try:
-        return default_settings().with_options(**options)
-    except DpoDocsError as exc:  # a bad dpo-docs.toml
-        _fail(exc)
+        return load_settings(options=options)
+    except DataError as exc:
+        ctx = click.get_current_context()
+        wrong = [p for p in exc.problems if p.location.file == COMMAND_LINE]
+        rest = [p for p in exc.problems if p.location.file != COMMAND_LINE]
+        if rest:
+            click.echo("\n".join(map(str, rest)), err=True)
+        if wrong:
+            hints = {p.name: p.get_error_hint(ctx) for p in ctx.command.params}
+            raise click.UsageError("\n".join(
+                f"Invalid value for {hints.get(p.path, p.path)}: {p.message}" for p in wrong), ctx) from None
+        count = len(rest)
+        click.secho(f"error: {count} problem{'s' if count != 1 else ''} in the settings; nothing was written",
+                    fg="red", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+class _Setting(click.Option):
+    """An option for a setting: its help shows the default the settings model gives it."""
+
+    def get_help_extra(self, ctx: click.Context):
+        """Click's extras, with the model's default."""
+        from dpo_docs.settings import default_text
+
+        return {**super().get_help_extra(ctx), "default": default_text(self.name)}
+
+
+def _setting(*names: str, **attrs):
+    """``click.option`` for a setting; ``None`` when it is not given, so that it does not override."""
+    return click.option(*names, cls=_Setting, **attrs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,37 +99,35 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 def _common(func):
     """Options shared by the commands that read a project."""
-    func = click.option("--data", "data_dir", type=click.Path(path_type=Path),
-                        help="Data folder [default: ./data].")(func)
-    return func
+    return _setting("--data", "data_dir", type=click.Path(path_type=Path), help="Data folder.")(func)
 
 
 def _paths(func):
     """The --templates and --out options."""
-    func = click.option("--out", "out_dir", type=click.Path(path_type=Path),
-                        help="Output folder [default: ./output].")(func)
-    return click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
-                        help="Templates folder [default: ./templates].")(func)
+    func = _setting("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder.")(func)
+    return _setting("--templates", "templates_dir", type=click.Path(path_type=Path), help="Templates folder.")(func)
+
+
+_LANG_HELP = "Language(s), comma-separated, or 'all'."
 
 
 def _selection(func):
     """The --only and --lang options."""
-    func = click.option("--lang", "langs", callback=_langs, help="Language(s), comma-separated, or 'all' [default: fr].")(func)
-    return click.option("--only", type=click.Choice(TARGET_KINDS), multiple=True,
-                        help="Only this kind of document (repeatable).")(func)
+    func = _setting("--lang", "langs", help=_LANG_HELP)(func)
+    return _setting("--only", type=click.Choice(TARGET_KINDS), multiple=True,
+                    help="Only this kind of document (repeatable).")(func)
 
 
 def _document_options(func):
     """Options that change how documents look: both build and check must know them."""
     for option in reversed((
-        click.option("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES),
-                     help="Paper of the org-chart handout [default: A3]."),
-        click.option("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
-                     help="Orientation of the org-chart handout [default: landscape]."),
-        click.option("--chart-heads/--no-chart-heads", "chart_heads", default=None,
-                     help="Show each unit's head in the org charts [default: shown]."),
-        click.option("--pdf-variant", "pdf_variant", type=click.Choice(PDF_VARIANTS),
-                     help="PDF flavour: accessible PDF/UA-1, or PDF/A-3 for archiving [default: pdf/ua-1]."),
+        _setting("--paper", "orgchart_paper", type=click.Choice(PAPER_SIZES), help="Paper of the org-chart handout."),
+        _setting("--orientation", "orgchart_orientation", type=click.Choice(ORIENTATIONS),
+                 help="Orientation of the org-chart handout."),
+        _setting("--chart-heads/--no-chart-heads", "chart_heads", default=None,
+                 help="Show each unit's head in the org charts."),
+        _setting("--pdf-variant", "pdf_variant", type=click.Choice(PDF_VARIANTS),
+                 help="PDF flavour: accessible PDF/UA-1, or PDF/A-3 for archiving."),
     )):
         func = option(func)
     return func
@@ -124,15 +138,14 @@ def _document_options(func):
 @_paths
 @_selection
 @_document_options
-@click.option("--stale-after", "stale_after_months", type=click.IntRange(min=1), metavar="MONTHS",
-              help="Warn about figures older than this [default: 12].")
+@_setting("--stale-after", "stale_after_months", type=int, metavar="MONTHS", help="Warn about figures older than this.")
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
 @click.option("--force-out", is_flag=True,
               help="Write into an output folder that holds other files and no previous build.")
-@click.option("--strict", is_flag=True, default=None,
-              help="Fail when a text or label has no translation into a requested language.")
-@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
-              help="Render N documents at once in N processes [default: one per core].")
+@_setting("--strict", is_flag=True, default=None,
+          help="Fail when a text or label has no translation into a requested language.")
+@_setting("-j", "--jobs", "workers", type=int, metavar="N",
+          help="Render N documents at once in N processes; 0: one per core.")
 @click.pass_obj
 def build(obj: dict, only: tuple[str, ...], force: bool, force_out: bool, **options) -> None:
     """Render the documents that changed into the output folder (output/<lang>/...).
@@ -144,7 +157,7 @@ def build(obj: dict, only: tuple[str, ...], force: bool, force_out: bool, **opti
     """
     from dpo_docs.build import build as run_build
 
-    settings = _settings(obj, only=only or None, **options)
+    settings = _settings(only=only or None, **options)
     started = time.monotonic()
 
     def progress(done: int, total: int, target) -> None:
@@ -187,7 +200,7 @@ def check(obj: dict, only: tuple[str, ...], **options) -> None:
     """Exit 1 and list the documents that are missing or out of date; exit 0 if all are current."""
     from dpo_docs.build import check as run_check
 
-    settings = _settings(obj, only=only or None, **options)
+    settings = _settings(only=only or None, **options)
     try:
         planned = run_check(settings)
     except DpoDocsError as exc:
@@ -209,7 +222,7 @@ def validate(obj: dict, **options) -> None:
     """Check the data; print every problem as file:line:column and exit 1 if any."""
     from dpo_docs.build import load_data
 
-    settings = _settings(obj, **options)
+    settings = _settings(**options)
     try:
         data = load_data(settings)
     except DpoDocsError as exc:
@@ -221,15 +234,14 @@ def validate(obj: dict, **options) -> None:
 
 @cli.command(name="list")
 @_common
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: ./output].")
-@click.option("--lang", "langs", callback=_langs, help="Language(s), comma-separated, or 'all' [default: fr].")
-@click.pass_obj
-def list_targets(obj: dict, **options) -> None:
+@_setting("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder.")
+@_setting("--lang", "langs", help=_LANG_HELP)
+def list_targets(**options) -> None:
     """List every document the build makes, with its output paths."""
     from dpo_docs.build import load_data
     from dpo_docs.plan import plan
 
-    settings = _settings(obj, **options)
+    settings = _settings(**options)
     try:
         planned = plan(load_data(settings), settings)
     except DpoDocsError as exc:

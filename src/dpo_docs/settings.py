@@ -1,85 +1,268 @@
-"""Build settings: defaults, then command-line options, frozen into one value."""
+"""Build settings: what a build may be told, and every layer that may tell it.
+
+Layers, each overriding the one before key by key: the defaults; the ``[tool.dpo-docs]``
+table of the project's ``pyproject.toml``; the ``[build]`` table of its ``dpo-docs.toml``;
+``DPO_DOCS_<KEY>`` environment variables; the command-line options given. What they give
+is validated once, by the model in ``settings_model.py``, and every problem of every layer
+is reported at once, each with where it was written.
+
+This module does not load pydantic: a build given no setting at all (a no-change build
+of a project without settings files, say) takes the defaults without paying for it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Annotated, Any
 
-from dpo_docs.kinds import NAMES as TARGET_KINDS  # the registry of document kinds
+from dpo_docs.choices import (
+    ORIENTATIONS,
+    PAPER_SIZES,
+    PDF_VARIANTS,
+    TARGET_KINDS,
+    Kind,
+    Orientation,
+    Paper,
+    PdfVariant,
+)
+from dpo_docs.errors import DataError, Location, Problem
 
-# Settings that change how a build runs but never the bytes it writes.
-RUN_ONLY = frozenset({"workers"})
-PAPER_SIZES = ("A2", "A3", "A4")
-ORIENTATIONS = ("landscape", "portrait")
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
+__all__ = ["CONFIG_NAME", "ORIENTATIONS", "PAPER_SIZES", "PDF_VARIANTS", "RUN_ONLY", "TARGET_KINDS",
+           "Settings", "default_settings", "load_settings"]
+
+CONFIG_NAME = "dpo-docs.toml"
+PYPROJECT_NAME = "pyproject.toml"
+ENV_PREFIX = "DPO_DOCS_"
+# The "files" of problems that come from no file.
+ENVIRONMENT = "environment"
+COMMAND_LINE = "command line"
+# Each worker is a process holding the rendering engines (about 150 MB): past this many
+# they only exhaust the memory of any machine this runs on.
+MAX_WORKERS = 64
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A whole number (never a bool) from ``low`` up to ``high``, as the model checks it."""
+
+    low: int
+    high: int | None = None
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """pydantic's hook for annotations: an integer schema with these bounds."""
+        from pydantic_core import core_schema
+
+        return core_schema.int_schema(strict=True, ge=self.low, le=self.high)
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a build needs to know, resolved to absolute paths."""
+    """Everything a build needs to know, resolved to absolute paths.
+
+    The field types are the settings' schema: ``settings_model.SettingsModel`` checks
+    values against them, and the command line's choices are read from them.
+    """
 
     data_dir: Path
     templates_dir: Path
     out_dir: Path
     langs: tuple[str, ...] = ("fr",)
-    only: tuple[str, ...] = TARGET_KINDS
-    orgchart_paper: str = "A3"
-    orgchart_orientation: str = "landscape"
-    chart_heads: bool = True  # org charts show each unit's head under its name
-    stale_after_months: int = 12
-    workers: int = 0  # processes rendering at once; 0 means one per core
+    only: tuple[Kind, ...] = TARGET_KINDS
+    orgchart_paper: Paper = "A3"
+    orgchart_orientation: Orientation = "landscape"
+    chart_heads: bool = True  # org charts show each unit's head
+    stale_after_months: Annotated[int, Whole(1)] = 12
+    # Processes rendering at once; 0 means one per core. Never changes the bytes written.
+    workers: Annotated[int, Whole(0, MAX_WORKERS)] = field(default=0, metadata={"run_only": True})
     factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
-    strict: bool = False  # a missing translation fails the build instead of falling back
-    pdf_variant: str = "pdf/ua-1"  # accessible by default; pdf/a-3b or pdf/a-3u to archive
-
-    def with_options(self, **options: object) -> Settings:
-        """A copy with the options that were given; ``None`` leaves a value as it is."""
-        given = {k: v for k, v in options.items() if v is not None}
-        for key in ("data_dir", "templates_dir", "out_dir"):
-            if key in given:
-                given[key] = Path(given[key]).resolve()
-        return replace(self, **given)
+    strict: bool = False  # a missing translation fails the build
+    pdf_variant: PdfVariant = "pdf/ua-1"
 
 
-CONFIG_NAME = "dpo-docs.toml"
-_PATH_KEYS = {"data": "data_dir", "templates": "templates_dir", "out": "out_dir"}
+# Settings that change how a build runs but never the bytes it writes.
+RUN_ONLY = frozenset(f.name for f in fields(Settings) if f.metadata.get("run_only"))
+DEFAULTS = {f.name: f.default for f in fields(Settings)}
+# Where the folders are when nothing says otherwise, under the project folder.
+FOLDERS = {"data_dir": "data", "templates_dir": "templates", "out_dir": "output"}
+# The names users write: the folders without their "_dir", the other fields as they are.
+KEYS = {name.removesuffix("_dir"): name for name in DEFAULTS}
 
 
-def _from_config(root: Path) -> dict[str, object]:
-    """Options from the project's ``dpo-docs.toml`` ([build] table), if there is one."""
-    import tomllib
+def default_text(name: str) -> str:
+    """A field's default as a user would write it, for ``--help``."""
+    if name in FOLDERS:
+        return f"./{FOLDERS[name]}"
+    default = DEFAULTS[name]
+    if isinstance(default, tuple):
+        return ",".join(default)
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return str(default)
 
-    from dpo_docs.errors import DataError, Location, Problem
 
-    path = root / CONFIG_NAME
-    if not path.is_file():
-        return {}
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("build", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(Location(CONFIG_NAME), "", f"invalid TOML: {exc}")]) from None
-    known = {f.name for f in fields(Settings)} | set(_PATH_KEYS)
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise DataError([Problem(Location(CONFIG_NAME), f"build.{unknown[0]}", "unknown setting")])
-    for key, choices in (("orgchart_paper", PAPER_SIZES), ("orgchart_orientation", ORIENTATIONS)):
-        if key in table and table[key] not in choices:
-            message = f"must be one of {', '.join(choices)}, not {table[key]!r}"
-            raise DataError([Problem(Location(CONFIG_NAME), f"build.{key}", message)])
-    if not isinstance(table.get("chart_heads", True), bool):
-        raise DataError([Problem(Location(CONFIG_NAME), "build.chart_heads", "must be true or false")])
-    options = {_PATH_KEYS.get(k, k): v for k, v in table.items()}
-    for key in ("data_dir", "templates_dir", "out_dir"):
-        if key in options:
-            options[key] = root / str(options[key])
-    for key in ("langs", "only"):
-        if key in options:
-            options[key] = tuple(options[key])
-    return options
+@dataclass(frozen=True)
+class Given:
+    """One value of one setting, as a layer gave it."""
+
+    value: Any
+    where: Location
+    path: str  # the key as the user wrote it: build.langs, DPO_DOCS_LANGS
+    base: Path  # the folder a relative path in it is read from
+
+    @property
+    def is_text(self) -> bool:
+        """True for an environment variable's text, which the model reads as the field's type."""
+        return self.where.file == ENVIRONMENT
+
+
+def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of a project folder: every layer merged, then validated once.
+
+    ``options`` are the command line's, by field name (``None`` leaves a value as it is);
+    ``environ`` defaults to the process's environment. Raises DataError listing every
+    problem, each located in its file and line, the environment or the command line.
+    """
+    root = (project_dir or Path.cwd()).resolve()
+    cwd = Path.cwd()
+    problems: list[Problem] = []
+    given: dict[str, Given] = {}
+    for layer in (_file_layer(root, PYPROJECT_NAME, ("tool", "dpo-docs"), problems),
+                  _file_layer(root, CONFIG_NAME, ("build",), problems),
+                  _env_layer(os.environ if environ is None else environ, cwd, problems),
+                  _option_layer(options or {}, cwd, problems)):
+        given.update(layer)
+    values: dict[str, Any] = {name: root / folder for name, folder in FOLDERS.items()}
+    for name, item in given.items():
+        value = _as_path(item, problems) if name in FOLDERS else item.value
+        if value is not None:
+            values[name] = value
+    if not given and not problems:
+        # Defaults need no checking (a test holds them to the model), nor pydantic's import.
+        return Settings(**values)
+    from dpo_docs.settings_model import check
+
+    settings, found = check(values, given)
+    if problems or found:
+        raise DataError(problems + found)
+    return settings
 
 
 def default_settings(project_dir: Path | None = None) -> Settings:
-    """Defaults for a project with data/, templates/ and output/, then its dpo-docs.toml."""
-    root = (project_dir or Path.cwd()).resolve()
-    base = Settings(data_dir=root / "data", templates_dir=root / "templates", out_dir=root / "output")
-    return base.with_options(**_from_config(root))
+    """The settings of a project folder with no command-line options."""
+    return load_settings(project_dir)
+
+
+def _file_layer(root: Path, name: str, table: tuple[str, ...], problems: list[Problem]) -> dict[str, Given]:
+    """The settings in one table of one TOML file of the project, if the file is there."""
+    path = root / name
+    if not path.is_file():
+        return {}
+    from dpo_docs import tomlfile  # loads tomllib: only when there is a file to read
+
+    try:
+        document, lines = tomlfile.read(path, name)
+    except DataError as exc:
+        problems += exc.problems
+        return {}
+    dotted = ".".join(table)
+
+    def where(*key: str) -> Location:
+        """The line of a key, else of its table, else the file."""
+        line = lines.get((*table, *key)) or lines.get(table)
+        return Location(name, line)
+
+    if name == CONFIG_NAME:
+        for key in sorted(set(document) - {table[0]}):
+            what = "a setting outside its table" if key in KEYS else "unknown table"
+            problems.append(Problem(Location(name, lines.get((key,))), key, f"{what}; settings go under [{dotted}]"))
+    else:  # pyproject.toml belongs to many tools; only a near miss of ours is worth a word
+        tools = document.get("tool") if isinstance(document.get("tool"), dict) else {}
+        for key in sorted(tools):
+            if key != table[-1] and difflib.get_close_matches(key, [table[-1]], cutoff=0.8):
+                problems.append(Problem(Location(name, lines.get(("tool", key))), f"tool.{key}",
+                                        f"unknown table (did you mean [{dotted}]?)"))
+    section: Any = document
+    for part in table:
+        section = section.get(part, {}) if isinstance(section, dict) else section
+    if not isinstance(section, dict):
+        problems.append(Problem(where(), dotted, f"must be a table of settings, not {shown(section)}"))
+        return {}
+    found = {}
+    for key, value in section.items():
+        if key not in KEYS:
+            problems.append(Problem(where(key), f"{dotted}.{key}", f"unknown setting{_suggest(key, KEYS)}"))
+        else:
+            found[KEYS[key]] = Given(value, where(key), f"{dotted}.{key}", root)
+    return found
+
+
+def _env_layer(environ: Mapping[str, str], cwd: Path, problems: list[Problem]) -> dict[str, Given]:
+    """The settings in ``DPO_DOCS_<KEY>`` variables, as text."""
+    found = {}
+    for var in sorted(environ):
+        if not var.startswith(ENV_PREFIX):
+            continue
+        key = var.removeprefix(ENV_PREFIX).lower()
+        if key not in KEYS:
+            names = {ENV_PREFIX + known.upper(): known for known in KEYS}
+            problems.append(Problem(Location(ENVIRONMENT), var, f"unknown setting{_suggest(var, names)}"))
+            continue
+        found[KEYS[key]] = Given(environ[var], Location(ENVIRONMENT), var, cwd)
+    return found
+
+
+def _option_layer(options: Mapping[str, Any], cwd: Path, problems: list[Problem]) -> dict[str, Given]:
+    """The command-line options that were given, by field name."""
+    found = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        if name not in DEFAULTS:
+            problems.append(Problem(Location(COMMAND_LINE), name, f"unknown setting{_suggest(name, DEFAULTS)}"))
+        else:
+            found[name] = Given(value, Location(COMMAND_LINE), name, cwd)
+    return found
+
+
+def _as_path(item: Given, problems: list[Problem]) -> Any:
+    """A folder's text resolved from the folder its layer reads paths from."""
+    if not isinstance(item.value, str | os.PathLike):
+        return item.value  # the model says what a path must be
+    try:
+        return (item.base / item.value).resolve()
+    except (OSError, ValueError) as exc:  # a NUL character, a loop of links
+        problems.append(Problem(item.where, item.path, f"not a usable path: {exc}"))
+        return None
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as TOML would write it, cut short when long."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list | tuple):
+        items: list[str] = []
+        for item in value:  # a long list is cut short anyway: show only its start
+            items.append(shown(item, limit))
+            if sum(map(len, items)) > limit:
+                break
+        text = f"[{', '.join(items)}{', …' if len(items) < len(value) else ''}]"
+    elif isinstance(value, dict):
+        text = "a table"
+    elif isinstance(value, str | int | float):
+        text = repr(value)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+
+
+def _suggest(word: str, known: Mapping[str, Any] | list[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss, else the known names."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f"; known: {', '.join(known)}"
