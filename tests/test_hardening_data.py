@@ -1,0 +1,125 @@
+"""Data that would tie up or fool the build: each is refused early, in one located line.
+
+- Limits are checked while loading, before the work they bound, and every check on the
+  unit tree is linear: long chains, long cycles, floods of tiny items, deep trees.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from dpo_docs.model import MAX_TREE_DEPTH
+from tests.conftest import ROOT, run
+
+BASE = Path(__file__).parent / "bad_inputs" / "base"
+LAST = "error: {} in the data; nothing was written"
+
+
+def small_project(tmp_path: Path, units: str | None = None, templates: bool = False) -> Path:
+    """The small valid data set in ``tmp_path``, with ``units`` as its units.yaml."""
+    project = tmp_path / "project"
+    shutil.copytree(BASE, project / "data")
+    if templates:
+        shutil.copytree(ROOT / "templates", project / "templates")
+    if units is not None:
+        (project / "data/units.yaml").write_text(units, encoding="utf-8")
+    return project
+
+
+def chain(count: int, cycle: bool = False) -> str:
+    """A units.yaml where u0 is the parent of u1, u1 of u2…, one unit a line (units[i] on line i + 2).
+
+    u0 stands under the department, or, for a cycle, under the last unit.
+    """
+    lines = ["units:", "  - {id: oma, parent: dpo, kind: office, name: {fr: B}}"]  # the history names oma
+    for i in range(count):
+        parent = f"u{i - 1}" if i else (f"u{count - 1}" if cycle else "dpo")
+        lines.append(f"  - {{id: u{i}, parent: {parent}, kind: unit, name: {{fr: U}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def column(text: str, line: int, needle: str) -> int:
+    """The 1-based column of ``needle`` on a 1-based line of ``text``."""
+    return text.splitlines()[line - 1].index(needle) + 1
+
+
+def validate(project: Path) -> tuple[int, list[str], float]:
+    """Run ``dpo-docs validate``: exit code, output lines and seconds taken."""
+    started = time.monotonic()
+    result = run(project, "validate")
+    elapsed = time.monotonic() - started
+    assert "Traceback" not in result.output
+    return result.exit_code, [line for line in result.output.splitlines() if line.strip()], elapsed
+
+
+# --- Limits checked while loading, every check linear ------------------------------------
+
+def test_a_long_chain_of_units_is_refused_at_the_first_unit_too_deep(tmp_path: Path) -> None:
+    units = chain(3000)
+    project = small_project(tmp_path, units)
+    code, lines, elapsed = validate(project)
+    assert code == 1
+    line = MAX_TREE_DEPTH + 3  # units[0] is oma; u30 is units[31], the 31st level
+    assert lines == [
+        f"data/units.yaml:{line}:{column(units, line, 'parent')}: units[{MAX_TREE_DEPTH + 1}].parent: "
+        f"unit 'u{MAX_TREE_DEPTH}' is {MAX_TREE_DEPTH + 1} levels below the department; "
+        f"the unit tree may be at most {MAX_TREE_DEPTH} levels deep",
+        LAST.format("1 problem"),
+    ]
+    # Reading the 3,000 units takes most of it; the tree check itself is a few milliseconds.
+    assert elapsed < 10
+
+
+def test_a_tree_at_the_maximum_depth_is_valid(tmp_path: Path) -> None:
+    project = small_project(tmp_path, chain(MAX_TREE_DEPTH))
+    code, lines, _ = validate(project)
+    assert code == 0, lines
+    assert lines == [f"data is valid: {MAX_TREE_DEPTH + 1} units, 1 operations, 1 figures, 1 sources"]
+
+
+def test_a_tree_at_the_maximum_depth_renders(tmp_path: Path) -> None:
+    # The limit is there for the renderers: the org chart's outline nests a list a level.
+    project = small_project(tmp_path, chain(MAX_TREE_DEPTH), templates=True)
+    result = run(project, "build", "--only", "orgchart", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert (project / "output/fr/orgchart.pdf").stat().st_size > 0
+
+
+def test_a_long_cycle_is_reported_once_in_a_short_line(tmp_path: Path) -> None:
+    units = chain(1000, cycle=True)
+    project = small_project(tmp_path, units)
+    code, lines, elapsed = validate(project)
+    assert code == 1
+    assert lines == [
+        f"data/units.yaml:3:{column(units, 3, 'parent')}: units[1].parent: cycle in the unit tree: "
+        "u0 -> u999 -> u998 -> u997 -> … -> u0 (1,000 units)",
+        LAST.format("1 problem"),
+    ]
+    assert elapsed < 5
+
+
+def test_a_short_cycle_names_every_unit(tmp_path: Path) -> None:
+    units = chain(3, cycle=True)
+    project = small_project(tmp_path, units)
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == [
+        f"data/units.yaml:3:{column(units, 3, 'parent')}: units[1].parent: cycle in the unit tree: u0 -> u2 -> u1 -> u0",
+        LAST.format("1 problem"),
+    ]
+
+
+def test_many_unknown_parents_are_each_reported_and_the_first_get_a_hint(tmp_path: Path) -> None:
+    # Each hint compares a word with every known id: thousands of them took minutes.
+    body = "".join(f"  - {{id: u{i}, parent: u{i}x, kind: unit, name: {{fr: U}}}}\n" for i in range(3000))
+    units = "units:\n  - {id: oma, parent: dpo, kind: office, name: {fr: B}}\n" + body
+    project = small_project(tmp_path, units)
+    code, lines, elapsed = validate(project)
+    assert code == 1
+    assert lines[0] == f"data/units.yaml:3:{column(units, 3, 'parent')}: units[1].parent: unknown unit 'u0x' " \
+        "(did you mean 'u0'?)"
+    assert lines[-2:] == ["… and 2800 more problems", LAST.format("3000 problems")]
+    assert sum("(did you mean" in line for line in lines) == 20
+    assert elapsed < 10
