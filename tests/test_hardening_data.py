@@ -10,6 +10,9 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
+from dpo_docs import loader
 from dpo_docs.model import MAX_TREE_DEPTH
 from tests.conftest import ROOT, run
 
@@ -123,3 +126,46 @@ def test_many_unknown_parents_are_each_reported_and_the_first_get_a_hint(tmp_pat
     assert lines[-2:] == ["… and 2800 more problems", LAST.format("3000 problems")]
     assert sum("(did you mean" in line for line in lines) == 20
     assert elapsed < 10
+
+
+def test_a_flood_of_tiny_items_stops_at_the_longest_list_allowed(tmp_path: Path) -> None:
+    # Two million items in 8 MB took two minutes and 3.9 GB; reading now stops at the limit.
+    project = small_project(tmp_path)
+    (project / "data/extra.yaml").write_text("history:\n" + "- a\n" * 2_000_000, encoding="utf-8")
+    code, lines, elapsed = validate(project)
+    assert code == 1
+    assert lines == [
+        f"data/extra.yaml:{loader.MAX_LIST_ITEMS + 2}:3: history: too many entries (more than "
+        f"{loader.MAX_LIST_ITEMS:,}); the rest of the file was not read",
+        LAST.format("1 problem"),
+    ]
+    assert elapsed < 10
+
+
+def test_too_many_units_are_counted_while_loading(tmp_path: Path) -> None:
+    count = loader.MAX_LIST_ITEMS + 50
+    body = "".join(f"  - {{id: u{i}, parent: dpo, kind: unit, name: {{fr: U}}}}\n" for i in range(count))
+    project = small_project(tmp_path, "units:\n" + body)
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == [
+        f"data/units.yaml:{loader.MAX_LIST_ITEMS + 2}:5: units: too many entries (more than "
+        f"{loader.MAX_LIST_ITEMS:,}); the rest of the file was not read",
+        LAST.format("1 problem"),
+    ]
+
+
+def test_the_number_of_values_is_bounded_across_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real bound (500,000) takes seconds to reach; a small one shows the same behaviour.
+    monkeypatch.setattr(loader, "MAX_NODES", 1_000)
+    project = small_project(tmp_path)
+    rows = "".join("  - [" + ", ".join(["a"] * 100) + "]\n" for _ in range(20))
+    (project / "data/extra.yaml").write_text("history:\n" + rows, encoding="utf-8")
+    (project / "data/more.yaml").write_text("operations:\n" + rows, encoding="utf-8")
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert len(lines) == 2
+    assert lines[0].startswith("data/extra.yaml:")
+    assert lines[0].endswith(": the data holds more than 1,000 values (keys, texts, numbers) in all; "
+                             "the rest was not read")
+    assert lines[1] == LAST.format("1 problem")  # more.yaml is not read at all

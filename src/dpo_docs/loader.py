@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from dpo_docs.errors import DataError, Location, Problem
+from dpo_docs.model import MAX_UNITS
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,13 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 # Deeper than any real data (five levels): stops "[[[[…" from exhausting the stack.
 MAX_DEPTH = 50
 MAX_KEY_CHARS = 100
+# Values (keys, texts, numbers, lists, mappings) in all the data files together. Ten
+# thousand units written as fully as the default data's (about 25 values each) and full
+# other sections stay well under it; a file of one-character items reaches it within
+# 2 MB, instead of building millions of values before any limit is checked.
+MAX_NODES = 500_000
+# No list of the model is longer than the unit list; past it, reading stops at once.
+MAX_LIST_ITEMS = MAX_UNITS
 # Characters that XML 1.0 forbids or that only control a terminal: a text holding one
 # cannot become a Word file and would print as garbage. \t, \n and \r stay allowed.
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -69,6 +77,7 @@ class LoadedData:
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
     folder: str = "data"  # how messages name the data folder itself
+    nodes: int = 0  # values read so far, against MAX_NODES
 
     def where(self, path: PathKey) -> Location:
         """The location of ``path``, or of its nearest located ancestor (else the folder)."""
@@ -98,41 +107,63 @@ def data_files(data_dir: Path) -> list[Path]:
 _ALIAS_TAG = "dpo-docs:alias"
 
 
-class _TooDeep(yaml.MarkedYAMLError):
-    """Nesting deeper than MAX_DEPTH; not a syntax error, so reported in its own words."""
+class _Refused(yaml.MarkedYAMLError):
+    """A limit reached while composing; not a syntax error, so reported in its own words."""
+
+    def __init__(self, message: str, mark: yaml.Mark, path: PathKey = ()):
+        """Refuse at ``mark``, naming the value at ``path`` when it is known."""
+        super().__init__(None, None, message, mark)
+        self.path = path
 
 
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH while composing."""
+    """PyYAML's safe loader, counting while it composes and stopping at the first limit.
 
-    def __init__(self, stream: str):
-        """Start reading ``stream`` at depth zero."""
+    Every bound is checked before the node it bounds is composed, so a file of millions
+    of one-character items costs no more than a file at the limit.
+    """
+
+    def __init__(self, stream: str, nodes: int = 0):
+        """Start reading ``stream``; ``nodes`` values were already read from other files."""
         super().__init__(stream)
         self.depth = 0
+        self.nodes = nodes
+        self.path: list[str | int] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node, counting how deep it stands; an alias becomes a marker node."""
+        """Compose one node within the limits; an alias becomes a marker node."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(f"the data holds more than {MAX_NODES:,} values (keys, texts, numbers) "
+                           "in all; the rest was not read", self.peek_event().start_mark)
+        if isinstance(index, int) and index >= MAX_LIST_ITEMS:
+            raise _Refused(f"too many entries (more than {MAX_LIST_ITEMS:,}); the rest of the file was not read",
+                           self.peek_event().start_mark, tuple(self.path[1:]))  # [0] is the document itself
         if self.check_event(yaml.AliasEvent):
             # PyYAML would hand back the anchored node itself, located at the anchor;
             # a marker keeps the alias's own place for the message.
             event = self.get_event()
             return yaml.ScalarNode(_ALIAS_TAG, event.anchor or "", event.start_mark, event.end_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(f"values are nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        # Where the node stands, for messages: a list index, or the text of its key.
+        part = index if isinstance(index, int) else index.value if isinstance(index, yaml.ScalarNode) else "?"
         self.depth += 1
+        self.path.append(part)
         try:
-            if self.depth > MAX_DEPTH:
-                raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep",
-                               self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+            self.path.pop()
 
 
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree of one YAML document."""
-    loader = _Loader(text)
+def _compose(text: str, out: LoadedData) -> yaml.Node | None:
+    """The node tree of one YAML document, adding its values to the count of ``out``."""
+    loader = _Loader(text, out.nodes)
     try:
         return loader.get_single_node()
     finally:
+        out.nodes = loader.nodes  # counted even when the file stops at an error
         loader.dispose()
 
 
@@ -312,7 +343,7 @@ def load_file(
     if text is None:
         return False
     try:
-        node = _compose(text)
+        node = _compose(text, out)
     except yaml.reader.ReaderError as exc:
         # PyYAML refuses control characters before parsing; say where and which.
         index = exc.position if isinstance(exc.position, int) else 0
@@ -320,9 +351,9 @@ def load_file(
         char = chr(exc.character) if isinstance(exc.character, int) else "?"
         problems.append(Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it"))
         return False
-    except _TooDeep as exc:
+    except _Refused as exc:
         mark = exc.problem_mark
-        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), "", exc.problem))
+        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.problem))
         return False
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, label))
@@ -381,6 +412,9 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
             label = str(path.relative_to(base))
         except ValueError:
             label = str(path)
+        if out.nodes > MAX_NODES:
+            out.unreadable = True  # the file that reached the limit says so; the rest is not read
+            continue
         log.debug("loading %s", label)
         before = len(out.values)
         if not load_file(path, label, out, problems) and len(out.values) == before:
