@@ -2,11 +2,16 @@
 
 - Limits are checked while loading, before the work they bound, and every check on the
   unit tree is linear: long chains, long cycles, floods of tiny items, deep trees.
+- Only plain files inside the data folder are read: a named pipe, a device, a link out
+  of the folder or a file name that is not UTF-8 is refused by name.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,6 +60,12 @@ def validate(project: Path) -> tuple[int, list[str], float]:
     elapsed = time.monotonic() - started
     assert "Traceback" not in result.output
     return result.exit_code, [line for line in result.output.splitlines() if line.strip()], elapsed
+
+
+def in_a_process(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run dpo-docs as a user does; a run that would hang fails the test instead."""
+    return subprocess.run([sys.executable, "-m", "dpo_docs", *args], cwd=project,
+                          capture_output=True, text=True, timeout=60)
 
 
 # --- Limits checked while loading, every check linear ------------------------------------
@@ -169,3 +180,77 @@ def test_the_number_of_values_is_bounded_across_files(tmp_path: Path, monkeypatc
     assert lines[0].endswith(": the data holds more than 1,000 values (keys, texts, numbers) in all; "
                              "the rest was not read")
     assert lines[1] == LAST.format("1 problem")  # more.yaml is not read at all
+
+
+# --- Only plain files inside the data folder ----------------------------------------------
+
+def test_a_named_pipe_is_refused_without_being_opened(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    os.mkfifo(project / "data/x.yaml")
+    os.mkfifo(project / "data/pipe")
+    (project / "data/y.yaml").symlink_to("pipe")  # a link inside the folder, to a pipe
+    result = in_a_process(project, "validate")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "data/x.yaml: this is a named pipe, not a file; remove it, or rename it without .yaml",
+        "data/y.yaml: this is a named pipe, not a file; remove it, or rename it without .yaml",
+        LAST.format("2 problems"),
+    ]
+
+
+def test_a_folder_named_like_a_data_file_is_refused(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    (project / "data/old.yaml").mkdir()
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == ["data/old.yaml: this is a folder, not a file; remove it, or rename it without .yaml",
+                     LAST.format("1 problem")]
+
+
+def test_a_link_to_a_device_is_refused(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    (project / "data/zero.yaml").symlink_to("/dev/zero")
+    result = in_a_process(project, "validate")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "data/zero.yaml: this is a link to a file outside the data folder; copy the file into the folder instead",
+        LAST.format("1 problem"),
+    ]
+
+
+def test_a_link_out_of_the_data_folder_is_refused_and_not_echoed(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("units: [the-password-is-swordfish]\n", encoding="utf-8")
+    (project / "data/extra.yaml").symlink_to(secret)
+    (project / "data/up.yaml").symlink_to("../../secret.txt")
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == [
+        "data/extra.yaml: this is a link to a file outside the data folder; copy the file into the folder instead",
+        "data/up.yaml: this is a link to a file outside the data folder; copy the file into the folder instead",
+        LAST.format("2 problems"),
+    ]
+    assert "swordfish" not in "\n".join(lines)
+
+
+def test_a_link_to_another_file_of_the_data_folder_is_read(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    (project / "data/sources.yaml").rename(project / "data/sources.txt")
+    (project / "data/sources.yaml").symlink_to("sources.txt")
+    code, lines, _ = validate(project)
+    assert code == 0, lines
+
+
+def test_a_file_name_that_is_not_utf8_is_named_readably(tmp_path: Path) -> None:
+    project = small_project(tmp_path, templates=True)
+    fd = os.open(os.fsencode(project / "data") + b"/bad\xff.yaml", os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, b"history: []\n")
+    os.close(fd)
+    for command in ("validate", "build"):
+        result = in_a_process(project, command)
+        assert result.returncode == 1, command
+        assert result.stderr.splitlines() == [
+            "data/bad\\xff.yaml: file name is not valid UTF-8; rename the file",
+            LAST.format("1 problem"),
+        ], command

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,8 +102,18 @@ def format_path(path: PathKey) -> str:
 
 
 def data_files(data_dir: Path) -> list[Path]:
-    """The YAML files of a data folder, in sorted order so builds are reproducible."""
-    return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML entries of a data folder, whatever they are, in sorted order so builds are reproducible.
+
+    A pipe, a folder or a link named ``*.yaml`` is listed too, so that it is refused by
+    name rather than silently left out.
+    """
+    return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as a message prints it, on one line: bytes that are not UTF-8 and unprintable characters escaped."""
+    text = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 _ALIAS_TAG = "dpo-docs:alias"
@@ -278,16 +290,45 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - start + 1
 
 
-def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
-    """Read a data file as UTF-8 (a byte-order mark is accepted), or record why not."""
+# How a message names what stands in the data folder where a file should be.
+_NOT_FILES = {
+    stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+}
+
+
+def _read_bytes(path: Path, label: str, problems: list[Problem]) -> bytes | None:
+    """At most MAX_FILE_BYTES of a plain file, or None with the reason recorded.
+
+    A named pipe would block the read and a device such as /dev/zero would never end,
+    so the file is checked before it is opened, and again once open, in case it was
+    swapped meanwhile; the read itself stops one byte past the limit.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
-            return None
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+            with open(fd, "rb") as file:
+                mode = os.fstat(fd).st_mode
+                raw = file.read(MAX_FILE_BYTES + 1) if stat.S_ISREG(mode) else b""
     except OSError as exc:
         problems.append(Problem(Location(label), "", f"cannot read file: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(mode):
+        kind = _NOT_FILES.get(stat.S_IFMT(mode), "not a plain file")
+        problems.append(Problem(Location(label), "", f"this is {kind}, not a file; "
+                                "remove it, or rename it without .yaml"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
+        return None
+    return raw
+
+
+def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
+    """Read a data file as UTF-8 (a byte-order mark is accepted), or record why not."""
+    raw = _read_bytes(path, label, problems)
+    if raw is None:
         return None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(Problem(Location(label, 1, 1), "", "file is UTF-16; save it as UTF-8"))
@@ -386,6 +427,20 @@ def load_file(
     return True
 
 
+def _utf8(name: str) -> bool:
+    """True when a file name is valid UTF-8 (Python holds the other bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _outside(path: Path, real_dir: str) -> bool:
+    """True when ``path`` is a link leading out of the data folder (real path ``real_dir``)."""
+    return os.path.commonpath([os.path.realpath(path), real_dir]) != real_dir
+
+
 def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     """Load every data file of ``data_dir``, recording (not raising) problems in values.
 
@@ -394,24 +449,40 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     """
     base = root or data_dir.parent
     try:
-        folder = str(data_dir.relative_to(base))
+        folder = shown_path(data_dir.relative_to(base))
     except ValueError:
-        folder = str(data_dir)
+        folder = shown_path(data_dir)
     if not data_dir.is_dir():
-        raise DataError([Problem(Location(str(data_dir)), "", "data folder not found")])
+        raise DataError([Problem(Location(shown_path(data_dir)), "", "data folder not found")])
     try:
         files = data_files(data_dir)
     except OSError as exc:
-        raise DataError([Problem(Location(str(data_dir)), "", f"cannot read the data folder: {exc.strerror}")]) from None
+        raise DataError([Problem(Location(shown_path(data_dir)), "",
+                                 f"cannot read the data folder: {exc.strerror}")]) from None
     if not files:
-        raise DataError([Problem(Location(str(data_dir)), "", "no .yaml files in the data folder")])
+        raise DataError([Problem(Location(shown_path(data_dir)), "", "no .yaml files in the data folder")])
     out = LoadedData(files=tuple(files), folder=folder)
     problems = out.problems
+    real_dir = os.path.realpath(data_dir)
     for path in files:
         try:
-            label = str(path.relative_to(base))
+            label = shown_path(path.relative_to(base))
         except ValueError:
-            label = str(path)
+            label = shown_path(path)
+        refusal = None
+        if not _utf8(path.name):
+            refusal = "file name is not valid UTF-8; rename the file"
+        elif _outside(path, real_dir):
+            # Refused before it is opened: its text never reaches a message.
+            refusal = "this is a link to a file outside the data folder; copy the file into the folder instead"
+        elif path.is_symlink() and not path.exists():
+            # An editor's lock file (Emacs writes .#units.yaml so) while a file is being edited.
+            log.warning("%s: skipped, a link to a missing file", label)
+            continue
+        if refusal:
+            problems.append(Problem(Location(label), "", refusal))
+            out.unreadable = True
+            continue
         if out.nodes > MAX_NODES:
             out.unreadable = True  # the file that reached the limit says so; the rest is not read
             continue

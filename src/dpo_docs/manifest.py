@@ -40,7 +40,9 @@ def file_hash(path: Path) -> str | None:
 def json_hash(value: Any) -> str:
     """Hash of a JSON-able value in canonical form (sorted keys, dates as ISO text)."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return sha256(text.encode("utf-8"))
+    # A file name that is not UTF-8 reaches here as Python holds it (lone surrogates);
+    # hashed as its own bytes, so the loader can then refuse it by name.
+    return sha256(text.encode("utf-8", errors="surrogateescape"))
 
 
 def _tree_hash(files: list[Path], root: Path) -> str:
