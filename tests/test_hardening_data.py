@@ -4,6 +4,8 @@
   unit tree is linear: long chains, long cycles, floods of tiny items, deep trees.
 - Only plain files inside the data folder are read: a named pipe, a device, a link out
   of the folder or a file name that is not UTF-8 is refused by name.
+- Bidirectional controls, which make a text display in another order than it is
+  stored, are refused like other control characters.
 """
 
 from __future__ import annotations
@@ -254,3 +256,45 @@ def test_a_file_name_that_is_not_utf8_is_named_readably(tmp_path: Path) -> None:
             "data/bad\\xff.yaml: file name is not valid UTF-8; rename the file",
             LAST.format("1 problem"),
         ], command
+
+
+# --- Bidirectional controls ---------------------------------------------------------------
+
+UNIT = "units:\n  - id: oma\n    parent: dpo\n    kind: office\n    name:\n      fr: {}\n"
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069"])
+def test_an_escaped_bidi_control_in_a_text_is_refused(tmp_path: Path, char: str) -> None:
+    project = small_project(tmp_path, UNIT.format(f'"Bureau \\u{ord(char):04x}des affaires"'))
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == [
+        f"data/units.yaml:6:7: units[0].name.fr: bidirectional control character U+{ord(char):04X} "
+        "is not allowed in text; remove it",
+        LAST.format("1 problem"),
+    ]
+
+
+def test_a_raw_bidi_control_is_refused_where_it_stands_even_in_a_comment(tmp_path: Path) -> None:
+    project = small_project(tmp_path, UNIT.format("Bureau des affaires") + "    # note \u202e: xyz\n")
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == [
+        "data/units.yaml:7:12: bidirectional control character U+202E is not allowed; remove it",
+        LAST.format("1 problem"),
+    ]
+
+
+def test_a_bidi_control_in_a_key_is_refused(tmp_path: Path) -> None:
+    project = small_project(tmp_path, UNIT.format("Bureau") + '    "note\\u2067": {fr: x}\n')
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines == ["data/units.yaml:7:5: units[0]: key contains bidirectional control character U+2067",
+                     LAST.format("1 problem")]
+
+
+def test_direction_marks_stay_allowed(tmp_path: Path) -> None:
+    # Arabic text quoting a Latin name needs the marks to keep its punctuation in place.
+    project = small_project(tmp_path, UNIT.format("\"Bureau\u200e (BAM)\u200f \u061c\""))
+    code, lines, _ = validate(project)
+    assert code == 0, lines

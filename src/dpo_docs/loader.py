@@ -41,9 +41,16 @@ MAX_KEY_CHARS = 100
 MAX_NODES = 500_000
 # No list of the model is longer than the unit list; past it, reading stops at once.
 MAX_LIST_ITEMS = MAX_UNITS
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
+# a text display in another order than it is stored. The marks U+200E, U+200F and
+# U+061C stay allowed: they only settle the direction of neutral characters, which
+# Arabic text mixed with Latin names needs.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_BIDI_CHARS = re.compile(f"[{_BIDI}]")
 # Characters that XML 1.0 forbids or that only control a terminal: a text holding one
-# cannot become a Word file and would print as garbage. \t, \n and \r stay allowed.
-FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# cannot become a Word file and would print as garbage, and the bidirectional controls
+# above. \t, \n and \r stay allowed.
+FORBIDDEN_CHARS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
 
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
@@ -57,6 +64,8 @@ def char_name(char: str) -> str:
         return f"lone surrogate U+{code:04X}"
     if code in (0xFFFE, 0xFFFF):
         return f"non-character U+{code:04X}"
+    if _BIDI_CHARS.match(char):
+        return f"bidirectional control character U+{code:04X}"
     return f"control character U+{code:04X}"
 
 
@@ -334,7 +343,7 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(Location(label, 1, 1), "", "file is UTF-16; save it as UTF-8"))
         return None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1
@@ -345,6 +354,15 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")
         )
         return None
+    # Raw bidirectional controls are refused anywhere, comments included: an editor
+    # shows the line reordered, so a reviewer would read other data than the build does.
+    bidi = _BIDI_CHARS.search(text)
+    if bidi:
+        line, column = _line_column(text, bidi.start())
+        problems.append(Problem(Location(label, line, column), "",
+                                f"{char_name(bidi.group())} is not allowed; remove it"))
+        return None
+    return text
 
 
 # What to do about PyYAML's commonest complaints, which name parser states, not fixes.
