@@ -244,6 +244,19 @@ def test_a_link_to_another_file_of_the_data_folder_is_read(tmp_path: Path) -> No
     assert code == 0, lines
 
 
+def test_a_link_to_nothing_is_skipped_and_a_link_that_loops_is_refused(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    (project / "data/.#units.yaml").symlink_to("editor@host.1234:1700000000")  # Emacs's lock file
+    code, lines, _ = validate(project)
+    assert code == 0, lines
+    assert lines[-1].startswith("data is valid")
+    (project / "data/loop.yaml").symlink_to("loop.yaml")
+    code, lines, _ = validate(project)
+    assert code == 1
+    assert lines[-2:] == ["data/loop.yaml: cannot read file: Too many levels of symbolic links",
+                          LAST.format("1 problem")]
+
+
 def test_a_file_name_that_is_not_utf8_is_named_readably(tmp_path: Path) -> None:
     project = small_project(tmp_path, templates=True)
     fd = os.open(os.fsencode(project / "data") + b"/bad\xff.yaml", os.O_CREAT | os.O_WRONLY, 0o644)

@@ -493,8 +493,9 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
         elif _outside(path, real_dir):
             # Refused before it is opened: its text never reaches a message.
             refusal = "this is a link to a file outside the data folder; copy the file into the folder instead"
-        elif path.is_symlink() and not path.exists():
-            # An editor's lock file (Emacs writes .#units.yaml so) while a file is being edited.
+        elif path.is_symlink() and not os.path.lexists(os.path.realpath(path)):
+            # An editor's lock file (Emacs writes .#units.yaml so) while a file is being
+            # edited; a link that loops is not skipped, reading it says so.
             log.warning("%s: skipped, a link to a missing file", label)
             continue
         if refusal:
