@@ -179,8 +179,8 @@ CASES = [
     ]),
     Case("too-many-units", units("".join(
         f"  - {{id: u{i}, parent: dpo, kind: unit, name: {{fr: U{i}}}}}\n" for i in range(10_001))), [
-        "data/history.yaml:5:13: history[0].units[0]: unknown unit 'oma'",
-        'data/units.yaml:1:1: units: too many entries (10001; max 10000)',
+        # Counted while loading: reading stops at the first unit past the limit.
+        "data/units.yaml:10002:5: units: too many entries (more than 10,000); the rest of the file was not read",
     ]),
     # --- Fields and types -----------------------------------------------------------
     Case("unknown-field-suggested", {"units.yaml": UNIT.replace("parent:", "parnet:")}, [

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import yaml
 
 from dpo_docs.errors import DataError, Location, Problem
+from dpo_docs.model import MAX_UNITS
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +34,23 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 # Deeper than any real data (five levels): stops "[[[[…" from exhausting the stack.
 MAX_DEPTH = 50
 MAX_KEY_CHARS = 100
+# Values (keys, texts, numbers, lists, mappings) in all the data files together. Ten
+# thousand units written as fully as the default data's (about 25 values each) and full
+# other sections stay well under it; a file of one-character items reaches it within
+# 2 MB, instead of building millions of values before any limit is checked.
+MAX_NODES = 500_000
+# No list of the model is longer than the unit list; past it, reading stops at once.
+MAX_LIST_ITEMS = MAX_UNITS
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
+# a text display in another order than it is stored. The marks U+200E, U+200F and
+# U+061C stay allowed: they only settle the direction of neutral characters, which
+# Arabic text mixed with Latin names needs.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_BIDI_CHARS = re.compile(f"[{_BIDI}]")
 # Characters that XML 1.0 forbids or that only control a terminal: a text holding one
-# cannot become a Word file and would print as garbage. \t, \n and \r stay allowed.
-FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# cannot become a Word file and would print as garbage, and the bidirectional controls
+# above. \t, \n and \r stay allowed.
+FORBIDDEN_CHARS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
 
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
@@ -47,6 +64,8 @@ def char_name(char: str) -> str:
         return f"lone surrogate U+{code:04X}"
     if code in (0xFFFE, 0xFFFF):
         return f"non-character U+{code:04X}"
+    if _BIDI_CHARS.match(char):
+        return f"bidirectional control character U+{code:04X}"
     return f"control character U+{code:04X}"
 
 
@@ -69,6 +88,7 @@ class LoadedData:
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
     folder: str = "data"  # how messages name the data folder itself
+    nodes: int = 0  # values read so far, against MAX_NODES
 
     def where(self, path: PathKey) -> Location:
         """The location of ``path``, or of its nearest located ancestor (else the folder)."""
@@ -91,48 +111,80 @@ def format_path(path: PathKey) -> str:
 
 
 def data_files(data_dir: Path) -> list[Path]:
-    """The YAML files of a data folder, in sorted order so builds are reproducible."""
-    return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML entries of a data folder, whatever they are, in sorted order so builds are reproducible.
+
+    A pipe, a folder or a link named ``*.yaml`` is listed too, so that it is refused by
+    name rather than silently left out.
+    """
+    return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as a message prints it, on one line: bytes that are not UTF-8 and unprintable characters escaped."""
+    text = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 _ALIAS_TAG = "dpo-docs:alias"
 
 
-class _TooDeep(yaml.MarkedYAMLError):
-    """Nesting deeper than MAX_DEPTH; not a syntax error, so reported in its own words."""
+class _Refused(yaml.MarkedYAMLError):
+    """A limit reached while composing; not a syntax error, so reported in its own words."""
+
+    def __init__(self, message: str, mark: yaml.Mark, path: PathKey = ()):
+        """Refuse at ``mark``, naming the value at ``path`` when it is known."""
+        super().__init__(None, None, message, mark)
+        self.path = path
 
 
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH while composing."""
+    """PyYAML's safe loader, counting while it composes and stopping at the first limit.
 
-    def __init__(self, stream: str):
-        """Start reading ``stream`` at depth zero."""
+    Every bound is checked before the node it bounds is composed, so a file of millions
+    of one-character items costs no more than a file at the limit.
+    """
+
+    def __init__(self, stream: str, nodes: int = 0):
+        """Start reading ``stream``; ``nodes`` values were already read from other files."""
         super().__init__(stream)
         self.depth = 0
+        self.nodes = nodes
+        self.path: list[str | int] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node, counting how deep it stands; an alias becomes a marker node."""
+        """Compose one node within the limits; an alias becomes a marker node."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(f"the data holds more than {MAX_NODES:,} values (keys, texts, numbers) "
+                           "in all; the rest was not read", self.peek_event().start_mark)
+        if isinstance(index, int) and index >= MAX_LIST_ITEMS:
+            raise _Refused(f"too many entries (more than {MAX_LIST_ITEMS:,}); the rest of the file was not read",
+                           self.peek_event().start_mark, tuple(self.path[1:]))  # [0] is the document itself
         if self.check_event(yaml.AliasEvent):
             # PyYAML would hand back the anchored node itself, located at the anchor;
             # a marker keeps the alias's own place for the message.
             event = self.get_event()
             return yaml.ScalarNode(_ALIAS_TAG, event.anchor or "", event.start_mark, event.end_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(f"values are nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        # Where the node stands, for messages: a list index, or the text of its key.
+        part = index if isinstance(index, int) else index.value if isinstance(index, yaml.ScalarNode) else "?"
         self.depth += 1
+        self.path.append(part)
         try:
-            if self.depth > MAX_DEPTH:
-                raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep",
-                               self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+            self.path.pop()
 
 
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree of one YAML document."""
-    loader = _Loader(text)
+def _compose(text: str, out: LoadedData) -> yaml.Node | None:
+    """The node tree of one YAML document, adding its values to the count of ``out``."""
+    loader = _Loader(text, out.nodes)
     try:
         return loader.get_single_node()
     finally:
+        out.nodes = loader.nodes  # counted even when the file stops at an error
         loader.dispose()
 
 
@@ -247,22 +299,51 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - start + 1
 
 
-def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
-    """Read a data file as UTF-8 (a byte-order mark is accepted), or record why not."""
+# How a message names what stands in the data folder where a file should be.
+_NOT_FILES = {
+    stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+}
+
+
+def _read_bytes(path: Path, label: str, problems: list[Problem]) -> bytes | None:
+    """At most MAX_FILE_BYTES of a plain file, or None with the reason recorded.
+
+    A named pipe would block the read and a device such as /dev/zero would never end,
+    so the file is checked before it is opened, and again once open, in case it was
+    swapped meanwhile; the read itself stops one byte past the limit.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
-            return None
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+            with open(fd, "rb") as file:
+                mode = os.fstat(fd).st_mode
+                raw = file.read(MAX_FILE_BYTES + 1) if stat.S_ISREG(mode) else b""
     except OSError as exc:
         problems.append(Problem(Location(label), "", f"cannot read file: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(mode):
+        kind = _NOT_FILES.get(stat.S_IFMT(mode), "not a plain file")
+        problems.append(Problem(Location(label), "", f"this is {kind}, not a file; "
+                                "remove it, or rename it without .yaml"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(Location(label), "", f"file is larger than {MAX_FILE_BYTES // 1048576} MB"))
+        return None
+    return raw
+
+
+def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
+    """Read a data file as UTF-8 (a byte-order mark is accepted), or record why not."""
+    raw = _read_bytes(path, label, problems)
+    if raw is None:
         return None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(Problem(Location(label, 1, 1), "", "file is UTF-16; save it as UTF-8"))
         return None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1
@@ -273,6 +354,15 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")
         )
         return None
+    # Raw bidirectional controls are refused anywhere, comments included: an editor
+    # shows the line reordered, so a reviewer would read other data than the build does.
+    bidi = _BIDI_CHARS.search(text)
+    if bidi:
+        line, column = _line_column(text, bidi.start())
+        problems.append(Problem(Location(label, line, column), "",
+                                f"{char_name(bidi.group())} is not allowed; remove it"))
+        return None
+    return text
 
 
 # What to do about PyYAML's commonest complaints, which name parser states, not fixes.
@@ -312,7 +402,7 @@ def load_file(
     if text is None:
         return False
     try:
-        node = _compose(text)
+        node = _compose(text, out)
     except yaml.reader.ReaderError as exc:
         # PyYAML refuses control characters before parsing; say where and which.
         index = exc.position if isinstance(exc.position, int) else 0
@@ -320,9 +410,9 @@ def load_file(
         char = chr(exc.character) if isinstance(exc.character, int) else "?"
         problems.append(Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it"))
         return False
-    except _TooDeep as exc:
+    except _Refused as exc:
         mark = exc.problem_mark
-        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), "", exc.problem))
+        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.problem))
         return False
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, label))
@@ -355,6 +445,20 @@ def load_file(
     return True
 
 
+def _utf8(name: str) -> bool:
+    """True when a file name is valid UTF-8 (Python holds the other bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _outside(path: Path, real_dir: str) -> bool:
+    """True when ``path`` is a link leading out of the data folder (real path ``real_dir``)."""
+    return os.path.commonpath([os.path.realpath(path), real_dir]) != real_dir
+
+
 def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     """Load every data file of ``data_dir``, recording (not raising) problems in values.
 
@@ -363,24 +467,44 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     """
     base = root or data_dir.parent
     try:
-        folder = str(data_dir.relative_to(base))
+        folder = shown_path(data_dir.relative_to(base))
     except ValueError:
-        folder = str(data_dir)
+        folder = shown_path(data_dir)
     if not data_dir.is_dir():
-        raise DataError([Problem(Location(str(data_dir)), "", "data folder not found")])
+        raise DataError([Problem(Location(shown_path(data_dir)), "", "data folder not found")])
     try:
         files = data_files(data_dir)
     except OSError as exc:
-        raise DataError([Problem(Location(str(data_dir)), "", f"cannot read the data folder: {exc.strerror}")]) from None
+        raise DataError([Problem(Location(shown_path(data_dir)), "",
+                                 f"cannot read the data folder: {exc.strerror}")]) from None
     if not files:
-        raise DataError([Problem(Location(str(data_dir)), "", "no .yaml files in the data folder")])
+        raise DataError([Problem(Location(shown_path(data_dir)), "", "no .yaml files in the data folder")])
     out = LoadedData(files=tuple(files), folder=folder)
     problems = out.problems
+    real_dir = os.path.realpath(data_dir)
     for path in files:
         try:
-            label = str(path.relative_to(base))
+            label = shown_path(path.relative_to(base))
         except ValueError:
-            label = str(path)
+            label = shown_path(path)
+        refusal = None
+        if not _utf8(path.name):
+            refusal = "file name is not valid UTF-8; rename the file"
+        elif _outside(path, real_dir):
+            # Refused before it is opened: its text never reaches a message.
+            refusal = "this is a link to a file outside the data folder; copy the file into the folder instead"
+        elif path.is_symlink() and not os.path.lexists(os.path.realpath(path)):
+            # An editor's lock file (Emacs writes .#units.yaml so) while a file is being
+            # edited; a link that loops is not skipped, reading it says so.
+            log.warning("%s: skipped, a link to a missing file", label)
+            continue
+        if refusal:
+            problems.append(Problem(Location(label), "", refusal))
+            out.unreadable = True
+            continue
+        if out.nodes > MAX_NODES:
+            out.unreadable = True  # the file that reached the limit says so; the rest is not read
+            continue
         log.debug("loading %s", label)
         before = len(out.values)
         if not load_file(path, label, out, problems) and len(out.values) == before:

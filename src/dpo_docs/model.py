@@ -17,6 +17,9 @@ MAX_URL = 2_000
 MAX_LANGS = 10  # languages of one text
 MAX_ITEMS = 50  # paragraphs, sources cited, resolutions… in one record
 MAX_UNITS = 10_000  # the chart engine lays out and paginates ten thousand units
+# Levels of units below the department. The real tree has five; the org chart's text
+# outline (nested lists in WeasyPrint) still renders at 85 and fails near 100.
+MAX_TREE_DEPTH = 30
 MAX_RECORDS = 500  # events, operations, figures, relationships, sources
 
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")]

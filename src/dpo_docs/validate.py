@@ -13,7 +13,12 @@ from pydantic import BaseModel, ValidationError
 
 from dpo_docs.errors import DataError, Problem
 from dpo_docs.loader import FORBIDDEN_CHARS, LoadedData, PathKey, char_name, format_path
-from dpo_docs.model import Data
+from dpo_docs.model import MAX_TREE_DEPTH, Data
+
+# Unknown references that get a "did you mean" hint; past them the messages stay plain.
+_MAX_HINTS = 20
+# Units a cycle message names; a longer cycle is shortened, with its length.
+_CYCLE_SHOWN = 5
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -178,6 +183,7 @@ class _Rules:
         self.loaded = loaded
         self.today = today
         self.problems: list[Problem] = []
+        self.hints_left = _MAX_HINTS
         dept = self.values.get("department")
         self.dept_id = _text_id(dept.get("id")) if isinstance(dept, dict) else None
 
@@ -203,39 +209,80 @@ class _Rules:
         return {i for i in ids | {self.dept_id} if i}
 
     def parents(self) -> None:
-        """Every parent exists, and following parents always reaches the department."""
+        """Every parent exists, and following parents reaches the department within MAX_TREE_DEPTH levels."""
         known = self.unit_ids()
         parent_of: dict[str, str] = {}
+        index_of: dict[str, int] = {}
         for i, unit in _records(self.values, "units"):
             unit_id, parent = _text_id(unit.get("id")), _text_id(unit.get("parent"))
             if unit_id is None or parent is None or unit_id == self.dept_id:
                 continue  # a unit reusing the department's id is reported as a duplicate
-            parent_of.setdefault(unit_id, parent)
+            if unit_id not in parent_of:
+                parent_of[unit_id], index_of[unit_id] = parent, i
             if parent == unit_id:
                 self.add(("units", i, "parent"), f"unit {_describe(unit_id)} cannot be its own parent")
             elif self.dept_id is None:
                 continue  # without the department, the main offices' parent is unknown too
             elif parent not in known:
-                self.add(("units", i, "parent"), f"unknown unit {_describe(parent)}{_suggest(parent, known)}")
-        reported: set[frozenset[str]] = set()
-        for i, unit in _records(self.values, "units"):
-            unit_id = _text_id(unit.get("id"))
-            if unit_id is None or unit_id not in parent_of:
+                self.add(("units", i, "parent"), f"unknown unit {_describe(parent)}{self.hint(parent, known)}")
+        self._ancestry(parent_of, index_of)
+
+    def _ancestry(self, parent_of: dict[str, str], index_of: dict[str, int]) -> None:
+        """Report cycles and units too deep, following each parent link once.
+
+        Each walk goes up from a unit not yet seen until it meets a unit whose level is
+        known (then every unit on the way gets its own), a unit that never reaches the
+        department, or itself (a cycle). A chain of thousands of units costs one walk.
+        """
+        level: dict[str, int] = {self.dept_id: 0} if self.dept_id else {}
+        seen: set[str] = set()
+        for start in parent_of:
+            if start in seen:
                 continue
-            chain, current = [unit_id], parent_of[unit_id]
-            while current in parent_of:
-                if current in chain:
-                    cycle = chain[chain.index(current):] + [current]
-                    key = frozenset(cycle)
-                    # Report each cycle once, at the unit where it closes, and leave
-                    # self-parents to the clearer message above.
-                    if current == unit_id and len(key) > 1 and key not in reported:
-                        reported.add(key)
-                        shown = " -> ".join(u if u.isprintable() and len(u) <= 60 else _describe(u) for u in cycle)
-                        self.add(("units", i, "parent"), f"cycle in the unit tree: {shown}")
-                    break
+            chain: list[str] = []
+            position: dict[str, int] = {}
+            current = start
+            while current in parent_of and current not in seen and current not in position:
+                position[current] = len(chain)
                 chain.append(current)
                 current = parent_of[current]
+            if current in position:
+                self._cycle(chain[position[current]:], index_of)
+            elif current in level:
+                base = level[current]
+                for steps, unit_id in enumerate(reversed(chain), 1):
+                    level[unit_id] = base + steps
+            seen.update(chain)
+        for unit_id, i in index_of.items():
+            # Only the first unit past the limit on each branch: the ones below it follow.
+            if level.get(unit_id) == MAX_TREE_DEPTH + 1:
+                self.add(("units", i, "parent"),
+                         f"unit {_describe(unit_id)} is {MAX_TREE_DEPTH + 1} levels below the department; "
+                         f"the unit tree may be at most {MAX_TREE_DEPTH} levels deep")
+
+    def _cycle(self, cycle: list[str], index_of: dict[str, int]) -> None:
+        """Report a cycle once, at its first unit in data order, naming a few of its units."""
+        if len(cycle) < 2:
+            return  # a unit that is its own parent has its own, clearer message
+        first = min(range(len(cycle)), key=lambda k: index_of[cycle[k]])
+        cycle = cycle[first:] + cycle[:first]
+        names = [u if u.isprintable() and len(u) <= 60 else _describe(u) for u in cycle[:_CYCLE_SHOWN + 1]]
+        if len(cycle) <= _CYCLE_SHOWN:
+            shown = " -> ".join(names[:len(cycle)] + names[:1])
+        else:
+            shown = " -> ".join(names[:_CYCLE_SHOWN - 1]) + f" -> … -> {names[0]} ({len(cycle):,} units)"
+        self.add(("units", index_of[cycle[0]], "parent"), f"cycle in the unit tree: {shown}")
+
+    def hint(self, word: str, known: set[str]) -> str:
+        """A "did you mean" hint for the first few unknown references only.
+
+        Each hint compares the word with every known id; a file of ten thousand unknown
+        references would otherwise cost a hundred million comparisons.
+        """
+        if self.hints_left <= 0:
+            return ""
+        self.hints_left -= 1
+        return _suggest(word, known)
 
     def _lost(self, section: str) -> bool:
         """True when the ids of ``section`` are unknown: its file was unreadable or the section refused."""
@@ -272,7 +319,7 @@ class _Rules:
             return
         for j, ref in enumerate(refs):
             if isinstance(ref, str) and ref not in known:
-                self.add(path + (j,), f"unknown {what} {_describe(ref)}{_suggest(ref, known)}")
+                self.add(path + (j,), f"unknown {what} {_describe(ref)}{self.hint(ref, known)}")
 
     def dates(self) -> None:
         """Years and dates of the past cannot lie in the future."""
@@ -323,14 +370,13 @@ class _Rules:
                 self.characters(item, path + (index,))
 
 
-def _follows(problem: Problem, earlier: list[Problem], unreadable: bool) -> bool:
-    """True when a model problem only repeats a loading problem in other words."""
-    if unreadable and "." not in problem.path and "[" not in problem.path:
+def _follows(problem: Problem, earlier: set[str], unreadable: bool) -> bool:
+    """True when a model problem only repeats a loading problem (at a path of ``earlier``) in other words."""
+    path = problem.path
+    if unreadable and "." not in path and "[" not in path:
         return True  # a section missing because its file could not be parsed
-    return any(
-        p.path and (problem.path == p.path or problem.path.startswith(p.path + "."))
-        for p in earlier
-    )
+    # The path itself or one of its parents: a lookup per dot, not a pass over every problem.
+    return path in earlier or any(path[:i] in earlier for i, char in enumerate(path) if char == ".")
 
 
 def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
@@ -351,8 +397,8 @@ def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
         found = _pydantic_problems(loaded, exc)
         # A text with a lone surrogate also fails pydantic's string check: say it once.
         characters = {p.path for p in rules.problems if p.message.endswith("is not allowed in text; remove it")}
-        problems += [p for p in found
-                     if not _follows(p, loaded.problems, loaded.unreadable) and p.path not in characters]
+        earlier = {p.path for p in loaded.problems if p.path}
+        problems += [p for p in found if not _follows(p, earlier, loaded.unreadable) and p.path not in characters]
         raise DataError(problems) from None
     if problems:
         raise DataError(problems)
