@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dpo_docs import changes
-from dpo_docs.deps import engine_fingerprint, file_digest
+from dpo_docs.deps import engine_fingerprint, file_digest, keep_digests
 from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
 from dpo_docs.manifest import STATE_DIR, DigestCache, Entry, Manifest, State
@@ -201,6 +201,7 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
                                  _revision(data))
                 md, js = changes.encode(report)
                 atomic_write_all({settings.out_dir / CHANGES_MD: md, settings.out_dir / CHANGES_JSON: js})
+                keep_digests()
                 return BuildResult(previous.planned, (), (), report)
     return _full_build(settings, progress, force, force_out, data, today)
 
@@ -263,6 +264,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         # The manifest goes last: if the build dies before this, the next one sees
         # outputs that do not match it and rebuilds them.
         atomic_write(Manifest.path(out_dir), manifest.encode())
+        keep_digests()
     return BuildResult(manifest.planned, tuple(rebuilt), tuple(documents), report, tuple(removed))
 
 

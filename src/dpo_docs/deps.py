@@ -174,6 +174,7 @@ class StatCache:
 
 
 _engine: str | None = None
+_kept: StatCache | None = None
 
 
 def engine_fingerprint(state_dir: Path | None = None) -> str:
@@ -183,10 +184,17 @@ def engine_fingerprint(state_dir: Path | None = None) -> str:
     Made once per process; ``state_dir`` (the output folder's state folder) lets large
     files be taken from the digests kept there.
     """
-    global _engine
+    global _engine, _kept
     if _engine is None:
-        _engine = _engine_digest(StatCache(state_dir / "digests.json" if state_dir else None))
+        _kept = StatCache(state_dir / "digests.json" if state_dir else None)
+        _engine = _engine_digest(_kept)
     return _engine
+
+
+def keep_digests() -> None:
+    """Save the large files' digests beside the build state (a build calls it once it writes)."""
+    if _kept is not None and _kept.path is not None and _kept.path.parent.is_dir():
+        _kept.save()
 
 
 def _engine_digest(cache: StatCache) -> str:
@@ -203,8 +211,6 @@ def _engine_digest(cache: StatCache) -> str:
         if "__pycache__" in path.parts or path.suffix in (".pyc", ".mo") or not path.is_file():
             continue
         digest.update(f"{path.relative_to(package).as_posix()}\0{cache.digest(path)}\0".encode())
-    if cache.path is not None and cache.path.parent.is_dir():
-        cache.save()
     return digest.hexdigest()
 
 
