@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the data, a template or an output could not be processe
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import time
@@ -259,18 +260,59 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _stdout_failed() -> OSError | None:
+    """The error standard output gives when flushed, or None when it takes its output."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _silence_stdout() -> None:
+    """Send what is left of standard output nowhere, so that exiting does not fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
     """Console-script entry point: no traceback reaches a user unless -vv asks for it."""
     args = sys.argv[1:]
     verbosity = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"})
     verbosity += args.count("--verbose")
     try:
-        cli(prog_name="dpo-docs")
-    except Exception as exc:  # the last line of defence: a bug, said in one sentence
-        if verbosity >= 2:
-            raise
-        detail = " ".join(str(exc).split())[:300]
-        click.secho(f"error: internal error: {type(exc).__name__}"
-                    f"{': ' + detail if detail else ''} (please report; run with -vv for details)",
-                    fg="red", err=True)
+        try:
+            cli(prog_name="dpo-docs", standalone_mode=True)
+        finally:
+            failed = _stdout_failed()
+        if failed is not None:  # the listing did not reach its reader: not a success
+            raise failed
+    except OSError as exc:
+        failed = exc if isinstance(exc, BrokenPipeError) else _stdout_failed() or (
+            exc if exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO) and not getattr(exc, "filename", None)
+            else None)
+        if failed is None:
+            _internal_error(exc, verbosity)
+        from dpo_docs.write import reason
+
+        _silence_stdout()
+        if not isinstance(failed, BrokenPipeError):  # a reader that stopped reading needs no message
+            click.secho(f"error: cannot write to standard output: {reason(failed)}", fg="red", err=True)
         sys.exit(EXIT_FAILED)
+    except Exception as exc:  # the last line of defence: a bug, said in one sentence
+        _internal_error(exc, verbosity)
+
+
+def _internal_error(exc: Exception, verbosity: int) -> None:
+    """Say a bug in one sentence (the traceback with -vv), then exit 1."""
+    if verbosity >= 2:
+        raise exc
+    detail = " ".join(str(exc).split())[:300]
+    click.secho(f"error: internal error: {type(exc).__name__}"
+                f"{': ' + detail if detail else ''} (please report; run with -vv for details)",
+                fg="red", err=True)
+    sys.exit(EXIT_FAILED)
