@@ -1,40 +1,59 @@
-"""Render targets in this process and a pool of helper processes, each set up once.
+"""Render targets in this process and helper processes, each set up once.
 
-With N workers, this process renders too and N - 1 helpers are spawned beside it. The
-helpers are started before the data is loaded (``Helpers``), so their second or so of
-importing WeasyPrint and the fonts overlaps the loading, validating and planning; the
-data reaches them with their first targets. Work is handed out one target at a time,
-longest first, so the last documents to finish are short ones; the bytes are the same
-whichever process renders a target.
+With N workers, this process renders too and N - 1 helpers run beside it. The helpers
+are started before the data is loaded (``Helpers``), so their second or so of importing
+WeasyPrint and the fonts overlaps the loading, validating and planning; the data reaches
+them with their first targets. Work is handed out one target at a time, longest first,
+so the last documents to finish are short ones; the bytes are the same whichever
+process renders a target.
+
+A helper is a plain child interpreter that reads requests on its standard input and
+answers on its standard output (``serve``), not a ``multiprocessing`` worker: a spawned
+worker can only learn of its build's death once its own code runs, tenths of a second
+after it starts, and the spawn start method adds a resource-tracker process and named
+semaphores that a killed build leaves behind. Only the build holds a helper's standard
+input open; the kernel closes it when the build ends, however it ends (kill -9
+included), and the helper exits at once, whatever it was doing.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
-import multiprocessing
 import os
 import pickle
+import queue
+import signal
+import struct
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
+
+from dpo_docs.errors import OutputError, SetupError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from dpo_docs.model import Data
     from dpo_docs.outputs import Job, Made, Target
     from dpo_docs.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# One helper's long-lived state: the data, its settings and one Job per language, so
-# fonts, the Jinja environment and WeasyPrint's font configuration are built once.
-_worker: dict = {}
-# Targets handed to each helper ahead of need, so it never waits for the next one.
-AHEAD = 2
-
 Progress = Callable[[int, int, "Target"], None]
+
+# A helper's whole program, run by ``python -P -c``: the build's import path comes as
+# the first argument. Ctrl-C in a terminal reaches every process of the build; a helper
+# ignores it from its first line, and the build, which gets it too, stops the helpers.
+_HELPER = ("import json, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+           "sys.path[:] = json.loads(sys.argv[1]); from dpo_docs.parallel import serve; serve()")
+# A message between the build and a helper: its length, then its pickle.
+_LENGTH = struct.Struct("!Q")
+# How long a helper whose input is closed may take to exit before it is killed; it
+# normally takes milliseconds.
+_EXIT_WAIT = 5.0
 
 
 def default_workers() -> int:
@@ -43,19 +62,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end this helper when the build that started it ends (even by kill -9)."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
-        pass
 
 
 class _Collect(logging.Handler):
@@ -83,15 +89,6 @@ class _Collect(logging.Handler):
 _collected = _Collect()
 
 
-def _init(levels: dict[str, int]) -> None:
-    """Set a helper up: die with the build; log at the build's levels, into ``_collected``."""
-    _die_with_parent()
-    root = logging.getLogger()
-    root.handlers[:] = [_collected]
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
 def _levels() -> dict[str, int]:
     """The levels this process logs at, for its helpers to log alike."""
     return {name: logging.getLogger(name).level for name in ("", "dpo_docs", "weasyprint", "fontTools")}
@@ -110,19 +107,67 @@ def _warm_up() -> None:
         log.debug("warming up failed", exc_info=True)
 
 
-def _work(target: Target, key: str, payload: bytes | None) -> tuple[int, Made, list]:
-    """A helper's task: render one target; the data comes with the first ones (``payload``).
+def _put(stream: IO[bytes], blob: bytes) -> None:
+    """Send one message (a pickle) down a pipe."""
+    stream.write(_LENGTH.pack(len(blob)))
+    stream.write(blob)
+    stream.flush()
 
-    Returns the helper's pid, the target's files and the log records made meanwhile.
+
+def _get(stream: IO[bytes]) -> bytes:
+    """Read one message (a pickle) from a pipe; EOFError when the other end has closed it."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    size = _LENGTH.unpack(head)[0]
+    blob = stream.read(size)
+    if len(blob) < size:
+        raise EOFError
+    return blob
+
+
+def serve() -> None:
+    """A helper's life: warm up, then render the targets the build sends until it closes our input."""
+    requests, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a library prints goes to the build's standard error, not into the answers
+    inbox: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    threading.Thread(target=_listen, args=(requests, inbox), name="dpo-docs-listen", daemon=True).start()
+    logging.getLogger().handlers[:] = [_collected]
+    for name, level in json.loads(sys.argv[2]).items():
+        logging.getLogger(name).setLevel(level)
+    _warm_up()
+    jobs: dict[str, Job] = {}
+    data = settings = None
+    while True:
+        target, payload = pickle.loads(inbox.get())
+        if payload is not None:  # the data comes with the first target
+            data, settings = pickle.loads(payload)
+        try:
+            result, error = render_target(target, jobs, data, settings), None
+        except Exception as exc:  # noqa: BLE001 - sent to the build, which raises it
+            result, error = None, exc
+        records = _collected.take()
+        try:
+            blob = pickle.dumps((result, error, records), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an error that does not pickle: its type and words do
+            blob = pickle.dumps((None, RuntimeError(f"{type(error).__name__}: {error}"), records))
+        try:
+            _put(answers, blob)
+        except OSError:  # the build is gone
+            os._exit(0)
+
+
+def _listen(requests: IO[bytes], inbox: queue.SimpleQueue[bytes]) -> None:
+    """Pass the build's requests on; end this helper the moment the build closes the pipe.
+
+    The build closes it when it needs the helper no more; the kernel closes it when the
+    build dies, even by kill -9. Either way nothing the helper could finish is wanted.
     """
-    if _worker.get("key") != key:
-        if payload is None:  # the feeder sends the data until every helper has it
-            raise RuntimeError("a helper process was given a target without the data")
-        data, settings = pickle.loads(payload)
-        _worker.clear()
-        _worker.update(key=key, data=data, settings=settings, jobs={})
-    result = render_target(target, _worker["jobs"], _worker["data"], _worker["settings"])
-    return os.getpid(), result, _collected.take()
+    try:
+        while True:
+            inbox.put(_get(requests))
+    finally:
+        os._exit(0)
 
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> Made:
@@ -152,24 +197,42 @@ def longest_first(targets: list[Target], jobs: dict[str, Job], data: Data, setti
 class Helpers:
     """``count`` helper processes, started now and warming up until work arrives.
 
-    Spawned (a fresh interpreter), not forked: a fork would inherit the output folder's
-    lock. They are direct children told to die with this process, so a build killed
-    with kill -9 leaves no helper behind.
+    Each is a fresh interpreter, not a fork (which would inherit the output folder's
+    lock), in this process's group, and exits as soon as its standard input closes:
+    when this process is done with it or has ended, even by kill -9.
     """
 
     def __init__(self, count: int) -> None:
         """Start ``count`` helpers (at least one)."""
-        self.count = max(1, count)
-        self.used = False  # set when a target is handed to them
-        context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
-                                        initializer=_init, initargs=(_levels(),))
-        for _ in range(self.count):  # each submission while none is idle starts one more
-            self.pool.submit(_warm_up)
+        import subprocess
+
+        self.used = False  # set when targets are handed to them
+        command = [sys.executable, "-P", "-c", _HELPER, json.dumps([str(p) for p in sys.path]),
+                   json.dumps(_levels())]
+        self.processes: list[subprocess.Popen] = []
+        try:
+            for _ in range(max(1, count)):
+                self.processes.append(subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+        except BaseException as exc:  # those started must not outlive this (an interrupt, say)
+            self._end(now=True)
+            if isinstance(exc, OSError):
+                raise SetupError(f"cannot start a helper process: {exc.strerror}; build with -j 1") from None
+            raise
+
+    @property
+    def count(self) -> int:
+        """How many helpers there are."""
+        return len(self.processes)
+
+    def stop(self) -> None:
+        """Stop every helper now, mid-render if need be: the build failed or was interrupted."""
+        for process in self.processes:
+            process.kill()
 
     def release(self) -> None:
         """No more work: let the helpers exit while this process writes the files."""
-        self.pool.shutdown(wait=False)
+        for process in self.processes:
+            _close(process.stdin)
 
     def __enter__(self) -> Helpers:
         """The running helpers."""
@@ -178,13 +241,31 @@ class Helpers:
     def __exit__(self, kind, error, trace) -> None:
         """Stop the helpers: at once after an error (invalid data, say) or when they were
         not needed (nothing, or one document, to render), not after their warm-up."""
-        stop_now = error is not None or not self.used
-        if stop_now:
-            # The pool has no public way to stop busy workers before Python 3.14.
-            processes = getattr(self.pool, "_processes", None) or {}
-            for process in list(processes.values()):
-                process.terminate()
-        self.pool.shutdown(wait=not stop_now, cancel_futures=True)
+        self._end(now=error is not None or not self.used)
+
+    def _end(self, now: bool) -> None:
+        """Stop every helper (killed, or told to go by closing its input) and reap it."""
+        import subprocess
+
+        if now:
+            self.stop()
+        self.release()
+        for process in self.processes:
+            try:
+                process.wait(_EXIT_WAIT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            _close(process.stdout)
+
+
+def _close(stream: IO[bytes] | None) -> None:
+    """Close a pipe to a helper; one that is already broken or closed is no matter."""
+    try:
+        if stream is not None:
+            stream.close()
+    except (OSError, ValueError):
+        pass
 
 
 def render_all(
@@ -195,7 +276,7 @@ def render_all(
 
     ``helpers``, when given, are the running helper processes to use (see ``Helpers``).
     ``progress`` is called after each target, from this thread or, in a parallel
-    build, from the thread that collects the helpers' results (never two at once).
+    build, from the threads that collect the helpers' results (never two at once).
     """
     rendered: dict[str, Made] = {}
     done = 0
@@ -209,89 +290,107 @@ def render_all(
             if progress:
                 progress(done, len(targets), target)
 
-    if workers <= 1 or len(targets) <= 1:
+    count = min(workers, len(targets))
+    if count <= 1:
         for target in targets:
             finished(target, render_target(target, jobs, data, settings))
-        return rendered
-    if helpers is None:
-        with Helpers(min(workers, len(targets)) - 1) as own:
-            return render_all(targets, data, settings, jobs, workers, progress, own)
-    work = deque(longest_first(targets, jobs, data, settings))
-    feeder = _Feeder(helpers, work, pickle.dumps((data, settings)), finished)
-    mine = feeder.take()  # this process starts on the longest render at once
-    feeder.start()
-    try:
-        while mine is not None:
-            finished(mine, render_target(mine, jobs, data, settings))
-            mine = feeder.take()
-    except BaseException as exc:
-        feeder.fail(exc)  # hand out nothing more
-        raise
-    finally:
-        feeder.join()  # the helpers' targets in flight are done or cancelled
-    if feeder.error is not None:
-        raise feeder.error
-    helpers.release()
+    elif helpers is None:
+        with Helpers(count - 1) as own:
+            _render_shared(targets, data, settings, jobs, count, own, finished)
+    else:
+        _render_shared(targets, data, settings, jobs, count, helpers, finished)
+        helpers.release()
     return rendered
 
 
-class _Feeder(threading.Thread):
-    """Keeps the helpers supplied from the shared work queue and collects their results.
+def _render_shared(targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], count: int,
+                   helpers: Helpers, finished: Callable[[Target, Made], None]) -> None:
+    """Render the targets in this thread and ``count - 1`` helpers, longest first; raise the first error.
 
-    It runs in this process beside the rendering thread: a helper gets its next target
-    as soon as it finishes one, even while this process is busy with a long render.
-    Targets carry the pickled data until every helper has answered once (and so has
-    it). The first error stops the handing out; the rendering thread raises it.
+    A thread per helper sends it a target at a time (the data with the first) and
+    collects the result, so a helper gets its next target as soon as it finishes one,
+    even while this thread is busy with a long render.
     """
+    helpers.used = True
+    work = _Work(longest_first(targets, jobs, data, settings), helpers.stop)
+    payload = pickle.dumps((data, settings), protocol=pickle.HIGHEST_PROTOCOL)
+    feeders = [threading.Thread(target=_feed, args=(process, work, payload, finished), name="dpo-docs-feeder",
+                                daemon=True) for process in helpers.processes[:count - 1]]
+    mine = work.take()  # this process starts on the longest render at once
+    for feeder in feeders:
+        feeder.start()
+    try:
+        while mine is not None:
+            finished(mine, render_target(mine, jobs, data, settings))
+            mine = work.take()
+    except BaseException as exc:
+        work.fail(exc)  # hand out nothing more; stop the helpers
+        raise
+    finally:
+        for feeder in feeders:
+            feeder.join()
+    if work.error is not None:
+        raise work.error
 
-    def __init__(self, helpers: Helpers, work: deque, payload: bytes,
-                 finished: Callable[[Target, Made], None]) -> None:
-        """Feed ``helpers`` from ``work``; pass each result to ``finished``."""
-        super().__init__(name="dpo-docs-feeder", daemon=True)
-        self.helpers, self.work, self.finished = helpers, work, finished
-        self.payload, self.key = payload, hashlib.blake2b(payload, digest_size=16).hexdigest()
-        self.answered: set[int] = set()  # helpers (by pid) that have the data
+
+class _Work:
+    """The targets left to render, shared by this thread and the feeders; the first error ends it."""
+
+    def __init__(self, targets: list[Target], stop: Callable[[], None]) -> None:
+        """Hand out ``targets`` in order; call ``stop`` on the first error."""
+        self.targets = deque(targets)
+        self.stop = stop
         self.lock = threading.Lock()
         self.error: BaseException | None = None
 
     def take(self) -> Target | None:
         """The next target to render, or None when all are handed out or a render failed."""
         with self.lock:
-            return self.work.popleft() if self.work and self.error is None else None
-
-    def _submit(self, target: Target) -> Future:
-        """Hand one target to whichever helper is free."""
-        payload = self.payload if len(self.answered) < self.helpers.count else None
-        self.helpers.used = True
-        return self.helpers.pool.submit(_work, target, self.key, payload)
-
-    def run(self) -> None:
-        """Submit, wait for any to finish, pass it on; until nothing is left in flight."""
-        flying: dict[Future, Target] = {}
-        try:
-            while True:
-                while len(flying) < self.helpers.count * AHEAD and (target := self.take()) is not None:
-                    flying[self._submit(target)] = target
-                if not flying:
-                    return
-                finished, _ = wait(flying, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    target = flying.pop(future)
-                    if future.exception() is not None:
-                        raise future.exception()
-                    pid, result, records = future.result()
-                    self.answered.add(pid)
-                    for record in records:  # a helper's messages, as if logged here
-                        logging.getLogger(record.name).handle(record)
-                    self.finished(target, result)
-        except BaseException as exc:  # noqa: BLE001 - raised again by the rendering thread
-            self.fail(exc)
-            for future in flying:
-                future.cancel()
+            return self.targets.popleft() if self.targets and self.error is None else None
 
     def fail(self, exc: BaseException) -> None:
-        """Remember the first error and hand out nothing more."""
+        """Remember the first error, hand out nothing more, and stop the helpers at once."""
         with self.lock:
-            if self.error is None:
+            first = self.error is None
+            if first:
                 self.error = exc
-            self.work.clear()
+            self.targets.clear()
+        if first:
+            self.stop()
+
+
+def _feed(process: subprocess.Popen, work: _Work, payload: bytes,
+          finished: Callable[[Target, Made], None]) -> None:
+    """Keep one helper busy until the work runs out or fails; pass on what it sends back."""
+    try:
+        while (target := work.take()) is not None:
+            result, error, records = _ask(process, target, payload)
+            payload = None  # the helper keeps the data
+            for record in records:  # the helper's messages, as if logged here
+                logging.getLogger(record.name).handle(record)
+            if error is not None:
+                raise error
+            finished(target, result)
+    except BaseException as exc:  # noqa: BLE001 - raised by the rendering thread
+        work.fail(exc)
+
+
+def _ask(process: subprocess.Popen, target: Target, payload: bytes | None) -> tuple:
+    """Have a helper render ``target``: its files or its error, and the messages it logged meanwhile."""
+    try:
+        _put(process.stdin, pickle.dumps((target, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        return pickle.loads(_get(process.stdout))
+    except (EOFError, OSError, ValueError):  # the pipe broke or was closed: the helper has ended
+        pass
+    import subprocess
+
+    try:
+        code = process.wait(_EXIT_WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+    if -code in signal.valid_signals():
+        how = f"killed by {signal.Signals(-code).name}"
+    raise OutputError(f"a helper process ended while rendering {target.label} ({how}); "
+                      "run the build again, or with -j 1") from None

@@ -1,0 +1,146 @@
+"""Process lifetime: however a build ends, even by kill -9, nothing it started stays alive.
+
+Each test runs the real command in its own session, as a terminal would run it, and
+looks at what an administrator would see: exit status, messages, and the processes
+left in the build's process group or working in its folder (read from /proc).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_project, processes
+
+CORES = len(os.sched_getaffinity(0))
+# Long enough for a helper that was told to go to be gone on a loaded machine.
+GRACE = 5.0
+
+
+def cmdline(pid: int) -> str:
+    """A process's command line, or '' if it has ended."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def works_in(pid: int, folder: Path) -> bool:
+    """True when a process's working folder is ``folder`` or under it."""
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd")).is_relative_to(folder)
+    except OSError:
+        return False
+
+
+def build_processes(pgid: int, folder: Path) -> list[int]:
+    """Live processes (not zombies) in the build's process group or working in its folder."""
+    return [pid for pid, state, _, group in processes()
+            if state != "Z" and pid != os.getpid() and (group == pgid or works_in(pid, folder))]
+
+
+def wait_gone(pgid: int, folder: Path, timeout: float = GRACE) -> tuple[list[int], float]:
+    """Wait until no process of the build is left; what is left after ``timeout``, and the time taken."""
+    started = time.monotonic()
+    while (left := build_processes(pgid, folder)) and time.monotonic() - started < timeout:
+        time.sleep(0.01)
+    return left, time.monotonic() - started
+
+
+class Builds:
+    """Starts builds in their own sessions; kills whatever a failing test leaves behind."""
+
+    def __init__(self, project: Path) -> None:
+        """Builds of ``project``."""
+        self.project = project
+        self.started: list[subprocess.Popen] = []
+        self.runs = 0
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start ``dpo-docs build ARGS``; its standard error goes to a file (see ``stderr``)."""
+        self.runs += 1
+        self.err = self.project.parent / f"stderr-{self.runs}.txt"
+        with self.err.open("w") as err:
+            # Not a pipe: a process the build left behind would hold it open.
+            proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "build", *args], cwd=self.project,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                    start_new_session=True)
+        self.started.append(proc)
+        return proc
+
+    def stderr(self) -> str:
+        """The standard error of the last build started."""
+        return self.err.read_text()
+
+    def cleanup(self) -> None:
+        """Kill what the builds left, so that one failure does not leak processes into others."""
+        for proc in self.started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for pid in build_processes(proc.pid, self.project):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+@pytest.fixture
+def builds(tmp_path: Path) -> Iterator[Builds]:
+    """Builds of a fresh copy of the default project."""
+    runs = Builds(copy_project(tmp_path / "project"))
+    yield runs
+    runs.cleanup()
+
+
+def first_helper(proc: subprocess.Popen, timeout: float = 30.0) -> int | None:
+    """Wait until the build has started a helper process; its pid (None if the build ended first)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        for pid, state, parent, _ in processes():
+            if parent == proc.pid and state != "Z" and "resource_tracker" not in cmdline(pid):
+                return pid
+        time.sleep(0.002)
+    return None
+
+
+def describe(pids: list[int]) -> list[str]:
+    """Left-over processes as an administrator would list them."""
+    return [f"{pid}: {cmdline(pid)[:120]}" for pid in pids]
+
+
+def test_kill_9_while_a_helper_starts_leaves_nothing(builds: Builds) -> None:
+    # A helper that exists is still starting its interpreter for a few tenths of a second,
+    # before any of its own code runs: the riskiest time for the build to be killed.
+    timings = {}
+    for after in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
+        proc = builds.start("-j", "2", "--force")
+        assert first_helper(proc) is not None, builds.stderr()
+        time.sleep(after)
+        proc.kill()
+        proc.wait()
+        left, took = wait_gone(proc.pid, builds.project)
+        assert not left, f"kill -9 {after} s after a helper started: left alive {GRACE} s later: {describe(left)}"
+        timings[after] = f"{took:.2f} s"
+    print("kill -9 at (s) after a helper started: last process gone after", timings)
+
+
+@pytest.mark.parametrize("delays", [(0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.5)], ids=["0.05-1.5s"])
+def test_kill_9_at_any_time_leaves_nothing(builds: Builds, delays: tuple[float, ...]) -> None:
+    timings = {}
+    for delay in delays:
+        proc = builds.start("-j", "2", "--force")
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        left, took = wait_gone(proc.pid, builds.project)
+        assert not left, f"kill -9 after {delay} s: left alive {GRACE} s later: {describe(left)}"
+        timings[delay] = f"{took:.2f} s"
+    print("kill -9 after (s): last process gone after", timings)
