@@ -1,4 +1,5 @@
-"""Process lifetime: however a build ends, even by kill -9, nothing it started stays alive.
+"""Process lifetime: however a build ends, even by kill -9, nothing it started stays
+alive; -j never starts more processes than cores or documents.
 
 Each test runs the real command in its own session, as a terminal would run it, and
 looks at what an administrator would see: exit status, messages, and the processes
@@ -144,3 +145,54 @@ def test_kill_9_at_any_time_leaves_nothing(builds: Builds, delays: tuple[float, 
         assert not left, f"kill -9 after {delay} s: left alive {GRACE} s later: {describe(left)}"
         timings[delay] = f"{took:.2f} s"
     print("kill -9 after (s): last process gone after", timings)
+
+
+def rendering_processes(build: int) -> list[int]:
+    """The build and its helpers: the children that are Python interpreters, but not Python's
+    resource tracker nor a fork of the build on its way to run another program (finding
+    the system libraries runs gcc and ldconfig)."""
+    found = [build]
+    for pid, state, parent, _ in processes():
+        line = cmdline(pid)
+        if (parent == build and state != "Z" and line.startswith(sys.executable)
+                and "resource_tracker" not in line and line != cmdline(build)):
+            found.append(pid)
+    return found
+
+
+def test_jobs_beyond_the_cores_use_the_cores(builds: Builds) -> None:
+    # 64 is the most the settings accept (more is a usage error, exit 2), 32 times the
+    # cores of the machine these tests were written on.
+    proc = builds.start("-j", "64", "--force")
+    most = 0
+    while proc.poll() is None:
+        most = max(most, len(rendering_processes(proc.pid)))
+        if most > CORES:  # stop a runaway build before it hurts the machine
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    proc.wait()
+    assert most <= CORES, f"{most} processes at once on {CORES} cores"
+    assert proc.returncode == 0, builds.stderr()
+    used = min(CORES, 6)
+    plural = "es" if used > 1 else ""
+    cores = f"{CORES} core{'s' if CORES > 1 else ''}"
+    said = [line for line in builds.stderr().splitlines() if "-j" in line]
+    assert said == [f"WARNING: -j 64: using {used} process{plural} ({cores}, 6 documents)"], builds.stderr()
+
+
+def test_jobs_within_the_cores_say_nothing(builds: Builds) -> None:
+    proc = builds.start("-j", str(CORES), "--force")
+    proc.wait(timeout=120)
+    assert proc.returncode == 0, builds.stderr()
+    assert "-j" not in builds.stderr()
+
+
+@pytest.mark.skipif(CORES < 2, reason="needs two cores for -j 2 to mean two processes")
+def test_jobs_beyond_the_documents_use_one_process_per_document(project: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "dpo_docs", "-v", "build", "--only", "briefing", "-j", "2"],
+                            cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # Not a warning: nothing is wrong with -j 2, there is just one document to render.
+    said = [line for line in result.stderr.splitlines() if "-j" in line]
+    assert said == [f"INFO: -j 2: using 1 process ({CORES} cores, 1 document)"], result.stderr

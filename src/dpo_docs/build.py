@@ -209,9 +209,10 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
 def _full_build(settings, progress: Progress | None, force: bool, force_out: bool, data: dict,
                 today) -> BuildResult:
     """Start the helpers, then validate, plan, render the stale targets and write them all."""
-    from dpo_docs.parallel import Helpers, default_workers
+    from dpo_docs.parallel import Helpers, worker_count
 
-    workers = settings.workers or default_workers()
+    # However many -j asks for, no more processes than cores: each holds the engines.
+    workers = worker_count(settings.workers)
     if workers <= 1:
         return _validate_and_render(settings, progress, force, force_out, data, today, workers, None)
     # Started first: the helpers load their engines while this process loads the data.

@@ -56,12 +56,31 @@ _LENGTH = struct.Struct("!Q")
 _EXIT_WAIT = 5.0
 
 
-def default_workers() -> int:
-    """As many workers as the cores this process may use."""
+def cores() -> int:
+    """How many cores this process may run on (its CPU affinity, not the machine's count)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def worker_count(requested: int) -> int:
+    """The processes a build may render in: ``requested`` (0: one per core), at most one per core.
+
+    Rendering keeps a core busy: past one process per core they only take memory (each
+    holds the rendering engines) and time from one another.
+    """
+    return min(requested, cores()) if requested > 0 else cores()
+
+
+def _say_count(requested: int, count: int, documents: int) -> None:
+    """Say once when fewer processes render than -j asked: a warning past the cores, a note otherwise."""
+    if not documents or requested <= count:
+        return
+    available = cores()
+    log.log(logging.WARNING if requested > available else logging.INFO,
+            "-j %d: using %d process%s (%d core%s, %d document%s)", requested, count, "es" if count > 1 else "",
+            available, "s" if available > 1 else "", documents, "s" if documents > 1 else "")
 
 
 class _Collect(logging.Handler):
@@ -218,11 +237,18 @@ class Helpers:
             if isinstance(exc, OSError):
                 raise SetupError(f"cannot start a helper process: {exc.strerror}; build with -j 1") from None
             raise
+        self.working = list(self.processes)  # those that may still be given targets
 
     @property
     def count(self) -> int:
-        """How many helpers there are."""
-        return len(self.processes)
+        """How many helpers may be given targets."""
+        return len(self.working)
+
+    def keep(self, count: int) -> None:
+        """Stop all but ``count`` helpers now: the work left is too little for them."""
+        for process in self.working[count:]:
+            process.kill()
+        del self.working[count:]
 
     def stop(self) -> None:
         """Stop every helper now, mid-render if need be: the build failed or was interrupted."""
@@ -272,8 +298,9 @@ def render_all(
     targets: list[Target], data: Data, settings: Settings, jobs: dict[str, Job], workers: int,
     progress: Progress | None = None, helpers: Helpers | None = None,
 ) -> dict[str, Made]:
-    """Render every target, in this process or in ``workers`` processes; same bytes either way.
+    """Render every target, in this process or in up to ``workers`` processes; same bytes either way.
 
+    Never more processes than cores or targets (said once when -j asked for more).
     ``helpers``, when given, are the running helper processes to use (see ``Helpers``).
     ``progress`` is called after each target, from this thread or, in a parallel
     build, from the threads that collect the helpers' results (never two at once).
@@ -290,7 +317,8 @@ def render_all(
             if progress:
                 progress(done, len(targets), target)
 
-    count = min(workers, len(targets))
+    count = min(worker_count(workers), len(targets))
+    _say_count(settings.workers, count, len(targets))
     if count <= 1:
         for target in targets:
             finished(target, render_target(target, jobs, data, settings))
@@ -311,11 +339,12 @@ def _render_shared(targets: list[Target], data: Data, settings: Settings, jobs: 
     collects the result, so a helper gets its next target as soon as it finishes one,
     even while this thread is busy with a long render.
     """
+    helpers.keep(count - 1)
     helpers.used = True
     work = _Work(longest_first(targets, jobs, data, settings), helpers.stop)
     payload = pickle.dumps((data, settings), protocol=pickle.HIGHEST_PROTOCOL)
     feeders = [threading.Thread(target=_feed, args=(process, work, payload, finished), name="dpo-docs-feeder",
-                                daemon=True) for process in helpers.processes[:count - 1]]
+                                daemon=True) for process in helpers.working]
     mine = work.take()  # this process starts on the longest render at once
     for feeder in feeders:
         feeder.start()
