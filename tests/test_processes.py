@@ -1,5 +1,5 @@
-"""Process lifetime: however a build ends, even by kill -9, nothing it started stays
-alive; -j never starts more processes than cores or documents.
+"""Process lifetime: however a build ends (kill -9, Ctrl-C, kill), nothing it started
+stays alive; -j never starts more processes than cores or documents.
 
 Each test runs the real command in its own session, as a terminal would run it, and
 looks at what an administrator would see: exit status, messages, and the processes
@@ -145,6 +145,32 @@ def test_kill_9_at_any_time_leaves_nothing(builds: Builds, delays: tuple[float, 
         assert not left, f"kill -9 after {delay} s: left alive {GRACE} s later: {describe(left)}"
         timings[delay] = f"{took:.2f} s"
     print("kill -9 after (s): last process gone after", timings)
+
+
+@pytest.mark.parametrize(("signum", "whole_group"), [
+    (signal.SIGINT, True),    # Ctrl-C in a terminal: every process of the build gets it
+    (signal.SIGINT, False),   # kill -INT <pid>
+    (signal.SIGTERM, False),  # kill <pid>, as a service manager or a timeout would
+], ids=["ctrl-c", "kill-int", "kill-term"])
+def test_an_interrupted_build_says_so_in_one_line_and_leaves_nothing(
+        builds: Builds, signum: signal.Signals, whole_group: bool) -> None:
+    proc = builds.start("-j", "2", "--force")
+    assert first_helper(proc) is not None, builds.stderr()
+    # Let the helper start working, as it does for most of a build.
+    deadline = time.monotonic() + 30
+    while "[1/" not in builds.stderr() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (os.killpg if whole_group else os.kill)(proc.pid, signum)
+    proc.wait(timeout=30)
+    left, took = wait_gone(proc.pid, builds.project)
+    stderr = builds.stderr()
+    # Ended by the signal, as the shell expects of a program that was interrupted ($? is 128 + the signal).
+    assert proc.returncode == -signum, (proc.returncode, stderr)
+    assert "Traceback" not in stderr and "Warning" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("[")]
+    assert lines == [f"error: interrupted by {signal.Signals(signum).name}"], stderr
+    assert not left, f"left alive {GRACE} s after {signal.Signals(signum).name}: {describe(left)}"
+    assert not list((builds.project / "output").rglob(".*.tmp")), "temporary files left"
 
 
 def rendering_processes(build: int) -> list[int]:

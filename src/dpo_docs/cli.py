@@ -2,12 +2,16 @@
 
 Exit codes: 0 success; 1 the data, a template or an output could not be processed
 (every problem is printed with its location); 2 the command line itself is wrong.
+Stopped by Ctrl-C or kill, a command stops its helper processes, says so in one line
+and ends by that signal (a shell shows 130 or 143).
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -279,11 +283,45 @@ def _silence_stdout() -> None:
         pass
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C or kill: unwinds the command (helpers stopped, the output folder unlocked)
+    past Click, which would turn Ctrl-C into "Aborted!" and exit 1; kill said nothing."""
+
+    def __init__(self, signum: int) -> None:
+        """Remember which signal it was."""
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """The handler of SIGINT and SIGTERM: raise ``_Interrupted`` in the main thread."""
+    raise _Interrupted(signum)
+
+
+def _end_by(signum: int) -> None:
+    """Say which signal stopped the command, then end by that signal, as a shell or script expects."""
+    for each in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut this short
+        signal.signal(each, signal.SIG_IGN)
+    click.secho(f"error: interrupted by {signal.Signals(signum).name}", fg="red", err=True)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone: the signal still says it all
+            pass
+    # Exiting 130 is not enough: a shell running a loop of builds stops on Ctrl-C only
+    # when the command died of SIGINT.
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)  # not reached where the signal ends the process
+
+
 def main() -> None:
     """Console-script entry point: no traceback reaches a user unless -vv asks for it."""
     args = sys.argv[1:]
     verbosity = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"})
     verbosity += args.count("--verbose")
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         try:
             cli(prog_name="dpo-docs", standalone_mode=True)
@@ -291,6 +329,8 @@ def main() -> None:
             failed = _stdout_failed()
         if failed is not None:  # the listing did not reach its reader: not a success
             raise failed
+    except _Interrupted as stop:
+        _end_by(stop.signum)
     except OSError as exc:
         failed = exc if isinstance(exc, BrokenPipeError) else _stdout_failed() or (
             exc if exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO) and not getattr(exc, "filename", None)
