@@ -1,5 +1,6 @@
 """Process lifetime: however a build ends (kill -9, Ctrl-C, kill), nothing it started
-stays alive; -j never starts more processes than cores or documents.
+stays alive; -j never starts more processes than cores or documents; an interrupted
+build followed by a normal one gives the bytes of an uninterrupted build.
 
 Each test runs the real command in its own session, as a terminal would run it, and
 looks at what an administrator would see: exit status, messages, and the processes
@@ -9,6 +10,7 @@ left in the build's process group or working in its folder (read from /proc).
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -222,3 +224,83 @@ def test_jobs_beyond_the_documents_use_one_process_per_document(project: Path) -
     # Not a warning: nothing is wrong with -j 2, there is just one document to render.
     said = [line for line in result.stderr.splitlines() if "-j" in line]
     assert said == [f"INFO: -j 2: using 1 process ({CORES} cores, 1 document)"], result.stderr
+
+
+def documents(out: Path) -> dict[str, bytes]:
+    """Every file of an output folder but the change report, the build's state folder and temporary files."""
+    skip = {"CHANGES.md", "changes.json"}
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name not in skip and not (p.name.startswith(".") and p.suffix == ".tmp")
+            and ".dpo-docs" not in p.relative_to(out).parts}
+
+
+def temporary_files(out: Path) -> list[str]:
+    """The temporary files (``.*.tmp``) under an output folder."""
+    return [str(p.relative_to(out)) for p in out.rglob(".*.tmp")]
+
+
+def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``dpo-docs ARGS`` in ``project`` to the end."""
+    return subprocess.run([sys.executable, "-m", "dpo_docs", *args], cwd=project, capture_output=True,
+                          text=True, timeout=300)
+
+
+# Found by these tests, outside this branch's files (build.py): a no-change build takes
+# the fast path in build(), which does not call remove_stale_temp_files, so the temporary
+# files of a build killed while writing stay beside the documents, and check says "all up
+# to date", until a build renders something again.
+KEPT_TEMPORARY_FILES = ("build.py: a no-change build does not remove the .*.tmp files of a build killed "
+                        "while writing its files (only _validate_and_render calls remove_stale_temp_files)")
+
+
+def test_interrupted_then_rebuilt_is_byte_for_byte_a_clean_build(tmp_path: Path, builds: Builds) -> None:
+    clean = copy_project(tmp_path / "clean")
+    assert run_build(clean, "build").returncode == 0
+    expected = documents(clean / "output")
+    assert len(expected) == 8
+    # Each of -j 1 and -j 2 with each of Ctrl-C and kill -9, and two more at random, each
+    # at a random moment from before the helpers start to the writing of the files (a
+    # build takes 2-6 s here). Six runs keep the test near half a minute; the seed makes
+    # a failure repeatable.
+    rng = random.Random(20240611)
+    runs = [(jobs, signum) for jobs in ("1", "2") for signum in (signal.SIGINT, signal.SIGKILL)]
+    runs += [(rng.choice(["1", "2"]), rng.choice([signal.SIGINT, signal.SIGKILL])) for _ in range(2)]
+    runs = [(jobs, signum, rng.uniform(0.05, 4.0)) for jobs, signum in rng.sample(runs, len(runs))]
+    project, kept = builds.project, []
+    for jobs, signum, delay in runs:
+        case = f"-j {jobs}, {signal.Signals(signum).name} after {delay:.2f} s"
+        proc = builds.start("--force", "-j", jobs)
+        time.sleep(delay)
+        proc.send_signal(signum)
+        proc.wait(timeout=60)
+        left, _ = wait_gone(proc.pid, project)
+        assert not left, f"{case}: left alive: {describe(left)}"
+        after = run_build(project, "build")
+        assert after.returncode == 0, f"{case}: {after.stderr}"
+        assert documents(project / "output") == expected, f"{case}: the files differ from a clean build"
+        check = run_build(project, "check")
+        assert check.returncode == 0, f"{case}: {check.stdout}{check.stderr}"
+        if temporary_files(project / "output"):  # a kill -9 that fell in the writing of the files
+            kept.append(f"{case}: {temporary_files(project / 'output')}")
+            for path in (project / "output").rglob(".*.tmp"):  # so that the next runs are judged alone
+                path.unlink()
+    if kept:
+        pytest.xfail(f"{KEPT_TEMPORARY_FILES}: {kept}")
+
+
+@pytest.mark.xfail(strict=False, reason=KEPT_TEMPORARY_FILES)
+def test_killed_while_writing_then_rebuilt_leaves_no_temporary_file(builds: Builds) -> None:
+    project = builds.project
+    assert run_build(project, "build").returncode == 0
+    expected = documents(project / "output")
+    proc = builds.start("--force")
+    while proc.poll() is None and not temporary_files(project / "output"):
+        time.sleep(0.0005)
+    proc.kill()  # as soon as the first temporary file is there
+    proc.wait()
+    assert not wait_gone(proc.pid, project)[0]
+    after = run_build(project, "build")
+    assert after.returncode == 0, after.stderr
+    assert documents(project / "output") == expected
+    assert run_build(project, "check").returncode == 0
+    assert not temporary_files(project / "output"), after.stderr
