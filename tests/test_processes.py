@@ -249,10 +249,6 @@ def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
 # the fast path in build(), which does not call remove_stale_temp_files, so the temporary
 # files of a build killed while writing stay beside the documents, and check says "all up
 # to date", until a build renders something again.
-KEPT_TEMPORARY_FILES = ("build.py: a no-change build does not remove the .*.tmp files of a build killed "
-                        "while writing its files (only _validate_and_render calls remove_stale_temp_files)")
-
-
 def test_interrupted_then_rebuilt_is_byte_for_byte_a_clean_build(tmp_path: Path, builds: Builds) -> None:
     clean = copy_project(tmp_path / "clean")
     assert run_build(clean, "build").returncode == 0
@@ -266,7 +262,7 @@ def test_interrupted_then_rebuilt_is_byte_for_byte_a_clean_build(tmp_path: Path,
     runs = [(jobs, signum) for jobs in ("1", "2") for signum in (signal.SIGINT, signal.SIGKILL)]
     runs += [(rng.choice(["1", "2"]), rng.choice([signal.SIGINT, signal.SIGKILL])) for _ in range(2)]
     runs = [(jobs, signum, rng.uniform(0.05, 4.0)) for jobs, signum in rng.sample(runs, len(runs))]
-    project, kept = builds.project, []
+    project = builds.project
     for jobs, signum, delay in runs:
         case = f"-j {jobs}, {signal.Signals(signum).name} after {delay:.2f} s"
         proc = builds.start("--force", "-j", jobs)
@@ -280,15 +276,10 @@ def test_interrupted_then_rebuilt_is_byte_for_byte_a_clean_build(tmp_path: Path,
         assert documents(project / "output") == expected, f"{case}: the files differ from a clean build"
         check = run_build(project, "check")
         assert check.returncode == 0, f"{case}: {check.stdout}{check.stderr}"
-        if temporary_files(project / "output"):  # a kill -9 that fell in the writing of the files
-            kept.append(f"{case}: {temporary_files(project / 'output')}")
-            for path in (project / "output").rglob(".*.tmp"):  # so that the next runs are judged alone
-                path.unlink()
-    if kept:
-        pytest.xfail(f"{KEPT_TEMPORARY_FILES}: {kept}")
+        # A kill -9 that fell in the writing of the files left temporary files: gone now.
+        assert not temporary_files(project / "output"), case
 
 
-@pytest.mark.xfail(strict=False, reason=KEPT_TEMPORARY_FILES)
 def test_killed_while_writing_then_rebuilt_leaves_no_temporary_file(builds: Builds) -> None:
     project = builds.project
     assert run_build(project, "build").returncode == 0

@@ -196,6 +196,7 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
         with build_lock(settings.out_dir):  # decided again under the lock: another build may be writing
             previous = Manifest.load(settings.out_dir)
             if _unchanged(settings, previous, data, DigestCache()):
+                _sweep(settings.out_dir, previous.output_paths())
                 summary = previous.summary or {}
                 report = _report(settings, today, changes.compare(summary, summary), summary, [], [],
                                  _revision(data))
@@ -240,9 +241,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         jobs: dict[str, Job] = {}
         planned = with_states(plan(data, settings, jobs), previous, settings, DigestCache(), force)
         gone = orphans(planned, previous, settings)
-        own = previous.output_paths() | {rel for p in planned for rel in p.target.paths}
-        for path in remove_stale_temp_files(out_dir, own | {CHANGES_MD, CHANGES_JSON}):
-            log.info("removed %s, left by an interrupted build", path)
+        _sweep(out_dir, previous.output_paths() | {rel for p in planned for rel in p.target.paths})
         stale = [p for p in planned if p.stale]
         made = render_all([p.target for p in stale], data, settings, jobs, workers, progress, helpers)
         entries = _entries(previous, planned, made, gone)
@@ -267,6 +266,12 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         atomic_write(Manifest.path(out_dir), manifest.encode())
         keep_digests()
     return BuildResult(manifest.planned, tuple(rebuilt), tuple(documents), report, tuple(removed))
+
+
+def _sweep(out_dir: Path, outputs: set[str]) -> None:
+    """Remove the temporary files an interrupted build left beside the files this tool writes."""
+    for path in remove_stale_temp_files(out_dir, outputs | {CHANGES_MD, CHANGES_JSON}):
+        log.info("removed %s, left by an interrupted build", path)
 
 
 def _entries(previous: Manifest, planned: list[Planned], made: dict, gone: list[str]) -> dict[str, Entry]:
