@@ -284,3 +284,15 @@ def test_every_document_module_is_registered() -> None:
                 found.add(f"{module.stem}:{node.name}")
     assert found == registered
     assert tuple(kinds.kinds()) == kinds.NAMES
+
+
+def test_alternating_selections_keep_their_shortcut_but_never_a_wrong_one(project: Path) -> None:
+    assert run(project, "build", "-j", "1").exit_code == 0
+    assert "nothing to do" in run(project, "build", "--only", "briefing").output
+    assert "nothing to do: all 6 documents" in run(project, "build").output
+    # Another selection rewrites a document: the first one's shortcut must not survive it.
+    result = run(project, "build", "--only", "briefing", "--pdf-variant", "none", "-j", "1")
+    assert "rebuilt 1 of 1 documents" in result.output
+    assert stale(project) == {"fr/briefing.pdf": "changed: settings"}
+    assert "rebuilt 1 of 6 documents" in run(project, "build", "-j", "1").output
+    assert stale(project) == {}

@@ -40,6 +40,8 @@ CHANGES_JSON = "changes.json"
 # Settings that change how a build runs but never the bytes it writes; folders count
 # by the files read in them, not by where they are.
 _NOT_INPUTS = RUN_ONLY | {"data_dir", "templates_dir", "out_dir"}
+# Selections of settings (--only, --lang, …) whose no-change shortcut is kept.
+MAX_SELECTIONS = 16
 # What a fresh output folder may already hold (a placeholder kept under version control).
 _PLACEHOLDERS = frozenset({".gitkeep", ".gitignore", ".keep"})
 
@@ -89,10 +91,15 @@ def data_digests(settings) -> dict[str, str | None]:
             for n in names if n.endswith((".yaml", ".yml"))}
 
 
-def inputs_fingerprint(settings, data: dict[str, str | None], recorded: dict[str, str | None]) -> str:
-    """One hash of a build's inputs: the data files, the files its renders read, engines, settings."""
-    text = json.dumps({"data": data, "read": recorded, "engine": engine_fingerprint(),
-                       "settings": _settings_values(settings)},
+def selection_key(settings) -> str:
+    """The hash of the settings that can change what a build makes."""
+    text = json.dumps(_settings_values(settings), sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def inputs_fingerprint(data: dict[str, str | None], recorded: dict[str, str | None]) -> str:
+    """One hash of a build's inputs: the data files, the files its renders read, the engines."""
+    text = json.dumps({"data": data, "read": recorded, "engine": engine_fingerprint()},
                       sort_keys=True, separators=(",", ":"), default=list)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -111,12 +118,15 @@ def _recorded_then(entries: dict[str, Entry]) -> dict[str, str | None]:
     return {key: digest for entry in entries.values() for key, digest in sorted(entry.files.items())}
 
 
-def _unchanged(settings, previous: Manifest, data: dict[str, str | None], digests: DigestCache) -> bool:
-    """True when nothing the previous build read has changed and its outputs are intact."""
-    if not previous.fast:
-        return False
-    now = inputs_fingerprint(settings, data, _recorded_now(previous, settings, digests))
-    return now == previous.fast and previous.outputs_intact(settings.out_dir, digests)
+def _unchanged(settings, previous: Manifest, data: dict[str, str | None],
+               digests: DigestCache) -> tuple[str, ...] | None:
+    """The documents planned, when nothing a build with these settings read has changed
+    and every output is intact; else None."""
+    known = previous.fast.get(selection_key(settings))
+    if known is None:
+        return None
+    now = inputs_fingerprint(data, _recorded_now(previous, settings, digests))
+    return known[1] if now == known[0] and previous.outputs_intact(settings.out_dir, digests) else None
 
 
 def guard_output_folder(settings, force_out: bool = False) -> None:
@@ -156,13 +166,14 @@ def check(settings) -> list[tuple[str, str]]:
     engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     previous = Manifest.load(settings.out_dir)
     digests = DigestCache()
-    if _unchanged(settings, previous, data_digests(settings), digests):
-        return [(label, "current") for label in previous.planned]
+    planned = _unchanged(settings, previous, data_digests(settings), digests)
+    if planned is not None:
+        return [(label, "current") for label in planned]
     from dpo_docs.plan import orphans, plan, with_states
 
-    planned = with_states(plan(load_data(settings), settings), previous, settings, digests)
-    return ([(p.target.label, p.state) for p in planned]
-            + [(label, State.ORPHANED.value) for label in orphans(planned, previous, settings)])
+    states = with_states(plan(load_data(settings), settings), previous, settings, digests)
+    return ([(p.target.label, p.state) for p in states]
+            + [(label, State.ORPHANED.value) for label in orphans(states, previous, settings)])
 
 
 def _report(settings, today, diff: dict, summary: dict, rebuilt: list[tuple[str, str]],
@@ -191,11 +202,12 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
     today = changes.reference_date()  # a bad SOURCE_DATE_EPOCH stops the build here
     engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     data = data_digests(settings)  # before loading: an edit made meanwhile shows next time
-    if not force and _unchanged(settings, Manifest.load(settings.out_dir), data, DigestCache()):
+    if not force and _unchanged(settings, Manifest.load(settings.out_dir), data, DigestCache()) is not None:
         guard_output_folder(settings, force_out)
         with build_lock(settings.out_dir):  # decided again under the lock: another build may be writing
             previous = Manifest.load(settings.out_dir)
-            if _unchanged(settings, previous, data, DigestCache()):
+            planned = _unchanged(settings, previous, data, DigestCache())
+            if planned is not None:
                 _sweep(settings.out_dir, previous.output_paths())
                 summary = previous.summary or {}
                 report = _report(settings, today, changes.compare(summary, summary), summary, [], [],
@@ -203,7 +215,7 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
                 md, js = changes.encode(report)
                 atomic_write_all({settings.out_dir / CHANGES_MD: md, settings.out_dir / CHANGES_JSON: js})
                 keep_digests()
-                return BuildResult(previous.planned, (), (), report)
+                return BuildResult(planned, (), (), report)
     return _full_build(settings, progress, force, force_out, data, today)
 
 
@@ -252,8 +264,12 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
                          removed, _revision(data_files))
         report["missing_translations"] = missing
         md, js = changes.encode(report)
-        manifest = Manifest(entries, summary, inputs_fingerprint(settings, data_files, _recorded_then(entries)),
-                            tuple(p.target.label for p in planned))
+        labels = tuple(p.target.label for p in planned)
+        # Another selection's shortcut stays only while this build changed no document.
+        fast = dict(previous.fast) if not (stale or gone) else {}
+        fast.pop(selection_key(settings), None)
+        fast[selection_key(settings)] = (inputs_fingerprint(data_files, _recorded_then(entries)), labels)
+        manifest = Manifest(entries, summary, dict(list(fast.items())[-MAX_SELECTIONS:]))
         documents = {out_dir / rel: content for m in made.values() for rel, content in m.files.items()}
         files = documents | {out_dir / CHANGES_MD: md, out_dir / CHANGES_JSON: js}
         # Every destination is checked before the first move; then all temporary files
@@ -265,7 +281,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         # outputs that do not match it and rebuilds them.
         atomic_write(Manifest.path(out_dir), manifest.encode())
         keep_digests()
-    return BuildResult(manifest.planned, tuple(rebuilt), tuple(documents), report, tuple(removed))
+    return BuildResult(labels, tuple(rebuilt), tuple(documents), report, tuple(removed))
 
 
 def _sweep(out_dir: Path, outputs: set[str]) -> None:

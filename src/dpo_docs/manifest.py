@@ -103,8 +103,9 @@ class Manifest:
 
     entries: dict[str, Entry] = field(default_factory=dict)  # by label (first output path)
     summary: dict[str, Any] | None = None  # the data facts the change report compares
-    fast: str = ""  # inputs_fingerprint() of the build that wrote it
-    planned: tuple[str, ...] = ()
+    # For each selection of settings (its hash): the inputs' fingerprint when a build
+    # with it last found every document current, and the documents it planned.
+    fast: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @staticmethod
     def path(out_dir: Path) -> Path:
@@ -139,16 +140,18 @@ class Manifest:
                 continue
             entries[label] = entry
         summary = raw.get("summary") if isinstance(raw.get("summary"), dict) else None
-        planned = raw.get("planned") if isinstance(raw.get("planned"), list) else []
-        fast = raw.get("fast") if isinstance(raw.get("fast"), str) else ""
-        return cls(entries, summary, fast, tuple(str(p) for p in planned if isinstance(p, str)))
+        fast = {}
+        for key, value in (raw.get("fast") or {}).items() if isinstance(raw.get("fast"), dict) else ():
+            if (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                    and isinstance(value[1], list) and all(isinstance(p, str) for p in value[1])):
+                fast[key] = (value[0], tuple(value[1]))
+        return cls(entries, summary, fast)
 
     def encode(self) -> bytes:
         """The manifest as stable, readable JSON."""
         raw = {
             "format": FORMAT,
-            "fast": self.fast,
-            "planned": list(self.planned),
+            "fast": {key: [inputs, list(planned)] for key, (inputs, planned) in self.fast.items()},
             "summary": self.summary,
             "targets": {label: {"kind": e.kind, "lang": e.lang, "key": e.key, "context": e.context,
                                 "engine": e.engine, "files": dict(e.files), "settings": dict(e.settings),
