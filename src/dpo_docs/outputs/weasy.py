@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,6 +34,79 @@ class _OwnFailures(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep every record but those quoting our own failures."""
         return _MARK not in record.getMessage()
+
+
+class _Errors(logging.Filter):
+    """Takes WeasyPrint's errors out of the log while this thread renders: html_to_pdf raises them.
+
+    WeasyPrint logs some failures and carries on; an SVG it cannot draw (or whose
+    drawing a Ctrl-C cut short) leaves a blank page where the chart goes. The filter
+    stays on the logger and collects only for a thread inside ``collecting``: records
+    that helpers logged, passed on by the build's other thread, go to the log as before.
+    """
+
+    def __init__(self) -> None:
+        """Collect for no thread yet."""
+        super().__init__()
+        self._local = threading.local()
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[str]]:
+        """The messages of the errors WeasyPrint logs from this thread meanwhile."""
+        found: list[str] = []
+        self._local.found = found
+        try:
+            yield found
+        finally:
+            self._local.found = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep a record for the log, unless it is an error this thread is collecting."""
+        found = getattr(self._local, "found", None)
+        if found is None or record.levelno < logging.ERROR:
+            return True
+        found.append(record.getMessage())
+        return False
+
+
+# One of each, so that building the engine again (tests do) does not stack them.
+_OWN_FAILURES = _OwnFailures()
+_ERRORS = _Errors()
+
+
+class _Interrupts:
+    """Raises KeyboardInterrupt on leaving when Ctrl-C came meanwhile, even if WeasyPrint swallowed it.
+
+    WeasyPrint draws each SVG inside ``except BaseException`` (images.SVGImage.draw):
+    the KeyboardInterrupt of a Ctrl-C arriving then is logged, not raised. SIGINT
+    handlers belong to the main thread; elsewhere this does nothing.
+    """
+
+    def __init__(self) -> None:
+        """Not interrupted yet."""
+        self.interrupted = False
+        self.previous = None
+
+    def _note(self, signum: int, frame) -> None:
+        """Remember the interrupt, then let the previous handler raise it as usual."""
+        self.interrupted = True
+        self.previous(signum, frame)
+
+    def __enter__(self) -> _Interrupts:
+        """Chain a noting handler before the current one, if that is a Python handler."""
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):  # not SIG_IGN or SIG_DFL: nothing to swallow then
+                self.previous = previous
+                signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        """Put the previous handler back; raise the interrupt if it was swallowed."""
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.interrupted and not isinstance(error, KeyboardInterrupt):
+            raise KeyboardInterrupt
 
 
 def _short(url: str) -> str:
@@ -140,7 +216,9 @@ def _engine():
     for bold in (False, True):
         for italic in (False, True):
             fonts.font_path(bold, italic)  # SetupError naming the file when one is missing
-    logging.getLogger("weasyprint").addFilter(_OwnFailures())
+    weasy_log = logging.getLogger("weasyprint")
+    weasy_log.addFilter(_OWN_FAILURES)  # first: our refusals are reported, not collected
+    weasy_log.addFilter(_ERRORS)
     if font_subsetter() != "HarfBuzz":
         log.warning("fonts are subset with fontTools, several times slower than HarfBuzz; "
                     "install HarfBuzz's subset library: sudo apt-get install -y libharfbuzz-subset0")
@@ -183,19 +261,23 @@ def html_to_pdf(
     """
     weasyprint, config, font_css, fetcher_class = _engine()
     fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
-    try:
-        page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
-        # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
-        options = {} if variant == "none" else {"pdf_variant": variant}
-        pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
-    except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
-        name = document or _title(html)
-        raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    name = document or _title(html)
+    with _Interrupts(), _ERRORS.collecting() as errors:
+        try:
+            page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
+            # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
+            options = {} if variant == "none" else {"pdf_variant": variant}
+            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
+        except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
+            raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
     # document missing its stylesheet or showing a refused image is not written.
-    name = document or _title(html)
     if fetcher.refused:
         raise TemplateError(f"{name}: refused to load {', '.join(fetcher.refused)}")
     if fetcher.missing:
         raise TemplateError(f"{name}: cannot load {', '.join(fetcher.missing)} (file not found)")
+    # Nor is a document with a part WeasyPrint failed to draw and logged (a blank chart).
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise OutputError(f"{name}: PDF rendering failed: WeasyPrint: {errors[0]}{more}")
     return pdf

@@ -1,0 +1,114 @@
+"""The rendering engines under stress: a PDF WeasyPrint could not fully draw, Ctrl-C in
+the middle of a render, temporary files, templates that ask for too much or try to
+change what other documents share, and a Word template that is a zip bomb.
+
+Each test looks at what a user sees: the exit code, the one ``error:`` line, the files
+left in ``output/`` and in the temporary folder.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import generated_project, run
+from tests.test_faults import one_error, small_project, snapshot
+
+# An inline SVG WeasyPrint parses but cannot draw ("x" is no opacity): it logs
+# "Failed to render SVG image" and, before the fix, wrote the page without it.
+UNDRAWABLE_SVG = '<svg width="10" height="10"><rect width="10" height="10" opacity="x"/></svg>'
+
+
+def edit(project: Path, name: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` once in a template; return the 1-based line of the change."""
+    path = project / "templates" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def dpo_docs(project: Path, *args: str, env: dict[str, str] | None = None,
+             timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``dpo-docs`` in a new process in ``project``."""
+    return subprocess.run([sys.executable, "-m", "dpo_docs", *args], cwd=project, capture_output=True,
+                          text=True, env=env, timeout=timeout)
+
+
+# --- 1. A render that logged an error fails; an interrupt aborts --------------------------
+
+def test_an_svg_weasyprint_cannot_draw_fails_the_build(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "project")
+    edit(project, "orgchart.html", "<body>\n", "<body>\n" + UNDRAWABLE_SVG + "\n")
+    result = run(project, "-q", "build", "--only", "orgchart")
+    assert result.exit_code == 1
+    assert one_error(result.output).startswith(
+        "error: fr/orgchart.pdf: PDF rendering failed: WeasyPrint: Failed to render SVG image")
+    assert not (project / "output/fr/orgchart.pdf").exists()
+
+
+def test_an_svg_failure_keeps_the_previous_document(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "project")
+    assert run(project, "-q", "build", "--only", "briefing").exit_code == 0
+    before = snapshot(project / "output")
+    edit(project, "briefing.html", "<body>\n", "<body>\n" + UNDRAWABLE_SVG + "\n")
+    result = run(project, "-q", "build", "--only", "briefing")
+    assert result.exit_code == 1
+    assert "fr/briefing.pdf: PDF rendering failed: WeasyPrint: Failed to render SVG image" in result.output
+    assert snapshot(project / "output") == before
+
+
+def test_ctrl_c_while_weasyprint_draws_the_chart_aborts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGINT arrives while WeasyPrint draws the chart's SVG, where it catches BaseException.
+    from weasyprint.svg import SVG
+
+    draw = SVG.draw
+
+    def interrupted_draw(self, *args, **kwargs):
+        signal.raise_signal(signal.SIGINT)  # Python's handler raises KeyboardInterrupt here
+        return draw(self, *args, **kwargs)
+
+    project = small_project(tmp_path / "project")
+    monkeypatch.setattr(SVG, "draw", interrupted_draw)
+    result = run(project, "build", "--only", "orgchart")
+    assert result.exit_code == 1
+    assert "Aborted!" in result.output
+    assert "rebuilt" not in result.output
+    assert not (project / "output/fr").exists()
+
+
+def test_ctrl_c_at_any_moment_of_a_real_render_never_writes_a_wrong_pdf(tmp_path: Path) -> None:
+    # 80 units: the handout has several chart pages, whose SVGs take WeasyPrint most of
+    # its last stage to draw; that is where a Ctrl-C used to be swallowed.
+    project = generated_project(tmp_path / "project", 80)
+    assert dpo_docs(project, "-q", "build", "-j1", "--only", "orgchart").returncode == 0
+    pdf = project / "output/fr/orgchart.pdf"
+    clean = pdf.read_bytes()
+    previous = b"%PDF- the previous build's handout\n"
+    outcomes = []
+    for delay in (0.0, 0.1, 0.2, 0.35, 0.5):
+        pdf.write_bytes(previous)
+        # -vv shows WeasyPrint's progress: the SIGINT is timed from its last stage.
+        proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "-vv", "build", "-j1", "--force",
+                                 "--only", "orgchart"], cwd=project, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "Step 6 - Creating PDF" in line:
+                break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        proc.stderr.read()
+        code = proc.wait(timeout=60)
+        written = pdf.read_bytes()
+        outcomes.append((delay, code))
+        if code == 0:
+            assert written == clean, f"exit 0 with a PDF unlike a clean build's (SIGINT {delay} s in)"
+        else:
+            assert written == previous, f"exit {code} and the previous PDF replaced (SIGINT {delay} s in)"
+    assert any(code != 0 for _, code in outcomes), outcomes  # some SIGINT came during the render
