@@ -8,6 +8,7 @@ left in ``output/`` and in the temporary folder.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import generated_project, run
+from tests.conftest import copy_project, generated_project, run
 from tests.test_faults import one_error, small_project, snapshot
 
 # An inline SVG WeasyPrint parses but cannot draw ("x" is no opacity): it logs
@@ -112,3 +113,58 @@ def test_ctrl_c_at_any_moment_of_a_real_render_never_writes_a_wrong_pdf(tmp_path
         else:
             assert written == previous, f"exit {code} and the previous PDF replaced (SIGINT {delay} s in)"
     assert any(code != 0 for _, code in outcomes), outcomes  # some SIGINT came during the render
+
+
+# --- 2. Nothing left behind in the temporary folder ---------------------------------------
+
+def leftovers(folder: Path, timeout: float = 10.0) -> list[str]:
+    """What is in ``folder`` once the helpers of a finished build have gone (waits a little)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(p.name for p in folder.iterdir())
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def with_tmpdir(folder: Path) -> dict[str, str]:
+    """This process's environment with TMPDIR set to ``folder``."""
+    folder.mkdir()
+    return {**os.environ, "TMPDIR": str(folder)}
+
+
+def test_a_parallel_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    env = with_tmpdir(tmp_path / "tmp")
+    result = dpo_docs(project, "-q", "build", "-j", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (project / "output/fr/briefing.pdf").is_file()
+    assert leftovers(tmp_path / "tmp") == []
+
+
+def test_a_failed_parallel_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    env = with_tmpdir(tmp_path / "tmp")
+    edit(project, "orgchart.html", "{{ labels.kinds }}", "{{ labels.kinsd }}")
+    result = dpo_docs(project, "-q", "build", "-j", "2", env=env)
+    assert result.returncode == 1
+    assert "templates/orgchart.html" in result.stderr
+    assert leftovers(tmp_path / "tmp") == []
+
+
+def test_an_interrupted_parallel_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    env = with_tmpdir(tmp_path / "tmp")
+    # Ctrl-C in a terminal reaches the whole process group: the build and its helpers.
+    proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "-v", "build", "-j", "2"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "rendering " in line:
+            break
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.stderr.read()
+    assert proc.wait(timeout=60) != 0
+    assert leftovers(tmp_path / "tmp") == []

@@ -7,9 +7,14 @@ package's font folder: never the network, never the rest of the disk.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import re
+import secrets
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -109,6 +114,60 @@ class _Interrupts:
             raise KeyboardInterrupt
 
 
+# This process's temporary folder, by pid (a forked child must not remove its parent's).
+_PRIVATE: dict[int, str] = {}
+
+
+def _remove_private() -> None:
+    """Remove this process's temporary folder, if it made one."""
+    folder = _PRIVATE.pop(os.getpid(), None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_on_sigterm() -> None:
+    """Remove the folder when SIGTERM ends this process (the build stops its helpers so)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread sets handlers; atexit still applies
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous in (signal.SIG_IGN, None):
+        return  # SIGTERM does not end this process: the folder goes at exit
+
+    def removing(signum: int, frame) -> None:
+        """Remove the folder, then end as the previous handler would have."""
+        _remove_private()
+        signal.signal(signum, previous)
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            os.kill(os.getpid(), signum)  # SIG_DFL: die of the signal, as without us
+
+    signal.signal(signal.SIGTERM, removing)
+
+
+def _private_temp() -> str:
+    """A temporary folder of this process, removed when it exits or SIGTERM ends it."""
+    pid = os.getpid()
+    if pid not in _PRIVATE:
+        _remove_on_sigterm()
+        atexit.register(_remove_private)
+        # Named and recorded before it exists: a SIGTERM at any point removes it or
+        # finds nothing to remove, never a folder that is not yet recorded.
+        while True:
+            folder = os.path.join(tempfile.gettempdir(), f"dpo-docs-{pid}-{secrets.token_hex(4)}")
+            _PRIVATE[pid] = folder
+            try:
+                os.mkdir(folder, 0o700)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                del _PRIVATE[pid]
+                raise SetupError(f"cannot make a temporary folder in {tempfile.gettempdir()} "
+                                 f"({exc.strerror}); point TMPDIR to a writable folder") from None
+    return _PRIVATE[pid]
+
+
 def _short(url: str) -> str:
     """A URL cut to a readable length (a data: URI can run to megabytes)."""
     return url if len(url) <= MAX_REPORTED_URL else url[: MAX_REPORTED_URL - 1] + "…"
@@ -202,7 +261,23 @@ def _fetcher_class(weasyprint) -> type:
 
 @lru_cache(maxsize=1)
 def _engine():
-    """Import WeasyPrint and build one font configuration with the shipped fonts."""
+    """Import WeasyPrint and build one font configuration with the shipped fonts.
+
+    WeasyPrint leaves files in tempfile's default folder: the font configuration copies
+    every @font-face font (18 MB) into a folder removed only when the configuration is
+    collected, never as it lives as long as the process; and importing it runs
+    ctypes.util.find_library, whose temporary file stays when the build stops a helper
+    then. Both go into a folder of this process, removed when it ends (helpers too).
+    """
+    saved, tempfile.tempdir = tempfile.tempdir, _private_temp()
+    try:
+        return _load_engine()
+    finally:
+        tempfile.tempdir = saved
+
+
+def _load_engine():
+    """What _engine returns, made in whatever temporary folder is current."""
     try:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
