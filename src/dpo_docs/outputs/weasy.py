@@ -41,6 +41,14 @@ class _OwnFailures(logging.Filter):
         return _MARK not in record.getMessage()
 
 
+# WeasyPrint's errors about a document that is complete nonetheless: a picture without
+# alt text or a page without lang (for PDF/UA), a link to an anchor that is not there.
+# They stay in the log, as warnings a user may act on; every other error means part of
+# a page is missing, and fails the document.
+_COMPLETE = ('Image "%s" has no required alt description', 'Missing required "lang" attribute',
+             "No anchor #%s for internal URI reference")
+
+
 class _Errors(logging.Filter):
     """Takes WeasyPrint's errors out of the log while this thread renders: html_to_pdf raises them.
 
@@ -68,7 +76,7 @@ class _Errors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep a record for the log, unless it is an error this thread is collecting."""
         found = getattr(self._local, "found", None)
-        if found is None or record.levelno < logging.ERROR:
+        if found is None or record.levelno < logging.ERROR or str(record.msg).startswith(_COMPLETE):
             return True
         found.append(record.getMessage())
         return False
