@@ -168,3 +168,57 @@ def test_an_interrupted_parallel_build_leaves_nothing_in_the_temporary_folder(tm
     proc.stderr.read()
     assert proc.wait(timeout=60) != 0
     assert leftovers(tmp_path / "tmp") == []
+
+
+# --- 5. Templates cannot change what other documents share ----------------------------------
+
+MUTATIONS = [
+    ("labels", "{% set _ = labels.update({'mission': 'X'}) %}", "access to attribute 'update' of 'dict' object is unsafe."),
+    ("labels-pop", "{% set _ = labels.pop('mission') %}", "access to attribute 'pop' of 'dict' object is unsafe."),
+    ("build", "{% set _ = build.update({'revision': 'X'}) %}", "access to attribute 'update' of 'dict' object is unsafe."),
+    ("org-text", "{% set _ = org.department.name.update({'fr': 'X'}) %}",
+     "access to attribute 'update' of 'dict' object is unsafe."),
+]
+
+
+@pytest.mark.parametrize("case", MUTATIONS, ids=lambda c: c[0])
+def test_a_template_changing_shared_values_fails_located(case, tmp_path: Path) -> None:
+    _, statement, message = case
+    project = small_project(tmp_path / "project")
+    line = edit(project, "orgchart.html", "<body>\n", "<body>\n" + statement)
+    result = run(project, "-q", "build", "-j1")
+    assert result.exit_code == 1
+    assert one_error(result.output) == f"error: templates/orgchart.html:{line + 1}: {message}"
+    assert not (project / "output/fr").exists()
+
+
+def test_a_labels_change_fails_alike_whatever_the_number_of_workers(tmp_path: Path) -> None:
+    # Before, the org chart's template changed the labels of the documents rendered
+    # after it in the same process: the bytes of a build depended on the worker count.
+    errors = set()
+    for jobs in ("1", "2"):
+        project = copy_project(tmp_path / f"j{jobs}")
+        line = edit(project, "orgchart.html", "<body>\n",
+                    "<body>\n{% set _ = labels.update({'mission': 'X', 'history': 'Y'}) %}")
+        result = dpo_docs(project, "-q", "build", "-j", jobs)
+        assert result.returncode == 1, result.stderr
+        errors.add(result.stderr.strip().splitlines()[-1])
+        assert not (project / "output/fr/briefing.pdf").exists()
+    assert errors == {f"error: templates/orgchart.html:{line + 1}: access to attribute 'update' of 'dict' object is unsafe."}
+
+
+def test_a_word_template_changing_the_labels_fails_located(tmp_path: Path) -> None:
+    import docx
+
+    project = small_project(tmp_path / "project")
+    template = project / "templates/factsheet.docx"
+    document = docx.Document(str(template))
+    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
+    paragraph.runs[-1].text += "{% set _ = labels.update({'summary': 'X'}) %}"
+    document.save(str(template))
+    result = run(project, "-q", "build", "-j1", "--only", "factsheets")
+    assert result.exit_code == 1
+    message = one_error(result.output)
+    assert message.startswith("error: templates/factsheet.docx (/word/document.xml), line "), message
+    assert message.endswith(": access to attribute 'update' of 'dict' object is unsafe."), message
+    assert not (project / "output/fr").exists()

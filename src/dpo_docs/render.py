@@ -12,13 +12,13 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
 
 from dpo_docs import i18n
 from dpo_docs.errors import TemplateError
+from dpo_docs.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,9 @@ def css_string(value: object) -> Markup:
 def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     """An environment for one language: filters localise texts, dates and figures."""
     # Sandboxed: a template is edited by users, and must not reach Python internals
-    # ({{ cycler.__init__.__globals__ }}) to read files or run programs.
-    env = SandboxedEnvironment(
+    # ({{ cycler.__init__.__globals__ }}) to read files or run programs, or change
+    # what other documents share (see sandbox.py).
+    env = Sandbox(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=ReportingUndefined,
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),

@@ -30,15 +30,15 @@ WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 def _environment():
     """The Jinja environment for Word templates, compiling each distinct XML part once.
 
-    Sandboxed like the HTML templates: a user-edited template must not reach Python.
+    The same sandbox as the HTML templates: a user-edited template must not reach
+    Python, or change what other sheets share.
     docxtpl hands over the same preprocessed XML for every sheet of a template, so the
     compiled template is kept and reused (compiling was half the cost of a sheet).
     """
-    from jinja2.sandbox import SandboxedEnvironment
-
     from dpo_docs.render import ReportingUndefined
+    from dpo_docs.sandbox import Sandbox
 
-    class CachingEnvironment(SandboxedEnvironment):
+    class CachingEnvironment(Sandbox):
         """A sandboxed environment that remembers what it compiled from strings."""
 
         def __init__(self, **options):
