@@ -170,6 +170,95 @@ def test_an_interrupted_parallel_build_leaves_nothing_in_the_temporary_folder(tm
     assert leftovers(tmp_path / "tmp") == []
 
 
+# --- 3. Templates asking for too much -----------------------------------------------------
+
+# The build runs in a process limited to 3 GB of address space and a minute: on code
+# without the limits these templates end in MemoryError or run on, never take the machine.
+LIMITED_RUN = (
+    "import resource, sys\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+    "from dpo_docs.cli import main\n"
+    "sys.argv = ['dpo-docs', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+TOO_MUCH = [
+    ("range-list", "{{ range(10**9)|list }}",
+     "range() would make 1,000,000,000 numbers; a template may make at most 100,000"),
+    ("string-times", '{{ "x" * 10**9 }}',
+     "'*' would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("center", '{{ "x"|center(10**9) }}',
+     "filter 'center' would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("format-width", '{{ "%*s"|format(10**9, "x") }}',
+     "a format width would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("str-format-width", '{{ "{:>1000000000}".format("x") }}',
+     "a format width would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("method-width", '{{ "x".ljust(10**9) }}',
+     "'.ljust()' would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("join", '{{ (["x" * 10**6] * 1000)|join }}',
+     "filter 'join' would make 1,000,000,000 characters; a template may make at most 10,000,000"),
+    ("lipsum", "{{ lipsum(n=10**8) }}",
+     "lipsum() would make 10,000,000,000 words; a template may make at most 100,000"),
+    ("doubling", '{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
+     "'~' would make 16,777,216 characters; a template may make at most 10,000,000"),
+    ("loops-in-loops", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "the template's ranges add up to more than 1,000,000 numbers (range() in a loop?)"),
+    ("endless-output", '{% for i in range(100000) %}{{ "x" * 1000 }}{% endfor %}',
+     "the template prints more than 50,000,000 characters, more than any document needs"),
+    ("float-overflow", "{{ 10.0 ** 400 }}", "OverflowError: (34, 'Numerical result out of range')"),
+    ("endless-macro", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+     "RecursionError: maximum recursion depth exceeded"),
+]
+
+
+@pytest.mark.parametrize("case", TOO_MUCH, ids=lambda c: c[0])
+def test_a_template_asking_for_too_much_stops_at_once_located(case, tmp_path: Path) -> None:
+    _, expression, message = case
+    project = small_project(tmp_path / "project")
+    line = edit(project, "briefing.html", "{{ labels.mission }}", expression)
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", LIMITED_RUN, "-q", "build", "-j1", "--only", "briefing"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - started
+    assert result.returncode == 1
+    assert one_error(result.stderr).startswith(f"error: templates/briefing.html:{line}: {message}")
+    assert took < 20, f"took {took:.1f} s"
+    assert not (project / "output/fr/briefing.pdf").exists()
+
+
+def test_a_word_template_asking_for_too_much_stops_at_once_located(tmp_path: Path) -> None:
+    import docx
+
+    project = small_project(tmp_path / "project")
+    template = project / "templates/factsheet.docx"
+    document = docx.Document(str(template))
+    paragraph = next(p for p in document.paragraphs if "{{ doc.title }}" in p.text)
+    paragraph.runs[-1].text += '{{ "x" * 10**9 }}'
+    document.save(str(template))
+    result = subprocess.run([sys.executable, "-c", LIMITED_RUN, "-q", "build", "-j1", "--only", "factsheets"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    message = one_error(result.stderr)
+    assert message.startswith("error: templates/factsheet.docx (/word/document.xml), line "), message
+    assert "'*' would make 1,000,000,000 characters; a template may make at most 10,000,000" in message
+    assert not (project / "output/fr").exists()
+
+
+def test_the_limits_leave_real_documents_alone(tmp_path: Path) -> None:
+    # The largest real output (a 300-unit org chart, pages of SVG) and a template using
+    # every limited filter, operator and method on ordinary sizes still build.
+    project = generated_project(tmp_path / "project", 300)
+    edit(project, "briefing.html", "{{ labels.mission }}",
+         '{{ labels.mission|center(30)|indent(2)|wordwrap(20)|replace("e", "é") }}'
+         '{{ ("%-5s" % "a") ~ ("-" * 3) ~ "{:>4}".format(1) ~ "x".ljust(3) ~ ([1, 2]|join(",")) }}'
+         "{% for i in range(3) %}{{ i }}{% endfor %}{{ lipsum(1, false)|length > 0 }}"
+         "{{ [1, 2, 3]|slice(2)|list|length }}{{ [1, 2, 3]|batch(2, 0)|list|length }}"
+         "{{ [[1], [2]]|sum(start=[])|length }}{{ {'a': 1}|tojson(1)|length }}")
+    result = run(project, "-q", "build", "--only", "briefing", "--only", "orgchart")
+    assert result.exit_code == 0, result.output
+    assert (project / "output/fr/orgchart.pdf").is_file()
+
+
 # --- 5. Templates cannot change what other documents share ----------------------------------
 
 MUTATIONS = [

@@ -30,8 +30,8 @@ WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 def _environment():
     """The Jinja environment for Word templates, compiling each distinct XML part once.
 
-    The same sandbox as the HTML templates: a user-edited template must not reach
-    Python, or change what other sheets share.
+    The same sandbox as the HTML templates, with its limits: a user-edited template must
+    not reach Python, change what other sheets share, or ask for a billion characters.
     docxtpl hands over the same preprocessed XML for every sheet of a template, so the
     compiled template is kept and reused (compiling was half the cost of a sheet).
     """
@@ -156,6 +156,8 @@ def render_factsheet(
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
 
+    from dpo_docs.sandbox import allowance
+
     template = Path(template)
     if not template.is_file():
         raise TemplateError(f"{_shown(template)}: template not found")
@@ -166,8 +168,10 @@ def render_factsheet(
     doc["chart"] = _inline_image(tpl, chart_png, chart_width_mm) if chart_png else None
     env = _environment()
     try:
-        tpl.render(ctx, jinja_env=env, autoescape=True)
-    except jinja2.TemplateError as exc:
+        with allowance():
+            tpl.render(ctx, jinja_env=env, autoescape=True)
+    except (jinja2.TemplateError, OverflowError, MemoryError, RecursionError) as exc:
+        # Python's own errors: {{ 10.0 ** 400 }}, or a macro calling itself without end.
         raise TemplateError(_describe(template, tpl, exc, ctx)) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         # KeyError: a zip without the parts of a Word document.
@@ -201,6 +205,7 @@ def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
 
 def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = None) -> str:
     """Say which template, which part and, where jinja knows it, which line failed."""
+    from jinja2 import TemplateError as JinjaError
     from jinja2 import UndefinedError
 
     from dpo_docs.render import describe_missing
@@ -214,8 +219,11 @@ def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = N
         where += f", line {line}"
     if isinstance(exc, UndefinedError) and context is not None:
         message = describe_missing(exc, context)
-    else:
+    elif isinstance(exc, JinjaError):
         message = getattr(exc, "message", None) or str(exc)
+    else:  # Python's own: say which, as render_template does
+        detail = str(exc) or ("out of memory" if isinstance(exc, MemoryError) else "")
+        message = type(exc).__name__ + (f": {detail}" if detail else "")
     context = getattr(exc, "docx_context", None)
     if context:
         # docxtpl keeps the text around the failing line: the user can find it in Word.
