@@ -311,3 +311,77 @@ def test_a_word_template_changing_the_labels_fails_located(tmp_path: Path) -> No
     assert message.startswith("error: templates/factsheet.docx (/word/document.xml), line "), message
     assert message.endswith(": access to attribute 'update' of 'dict' object is unsafe."), message
     assert not (project / "output/fr").exists()
+
+
+# --- 4. A Word template that is a zip bomb ------------------------------------------------
+
+def padded_word_template(project: Path, size: int) -> bytes:
+    """Rewrite the Word template with its document.xml padded by spaces to ``size`` bytes; return that part."""
+    import zipfile
+
+    template = project / "templates/factsheet.docx"
+    with zipfile.ZipFile(template) as src:
+        parts = {info: src.read(info) for info in src.infolist()}
+    body = b""
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info, data in parts.items():
+            if info.filename != "word/document.xml":
+                dst.writestr(info, data)
+                continue
+            # Whitespace after the root element is still well-formed XML: Word and
+            # python-docx read it as the same document.
+            body = data + b" " * (size - len(data))
+            with dst.open("word/document.xml", "w", force_zip64=True) as part:
+                for start in range(0, size, 1 << 24):
+                    part.write(body[start:start + (1 << 24)])
+    return body
+
+
+def test_a_word_template_inflating_to_a_gigabyte_is_refused_unopened(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "project")
+    padded_word_template(project, 1 << 30)
+    assert (project / "templates/factsheet.docx").stat().st_size < 10 << 20
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", LIMITED_RUN, "-q", "build", "-j1", "--only", "factsheets"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert one_error(result.stderr) == (
+        "error: templates/factsheet.docx: refused, its part word/document.xml would inflate to "
+        "1,073,741,824 bytes (at most 52,428,800); is it a zip bomb?")
+    assert time.monotonic() - started < 20
+    assert not (project / "output/fr").exists()
+
+
+def test_a_word_template_part_saying_less_than_it_holds_is_inflated_only_that_far(tmp_path: Path) -> None:
+    import struct
+    import tracemalloc
+    import zlib
+
+    project = small_project(tmp_path / "project")
+    body = padded_word_template(project, 200 << 20)
+    # The zip's two records of the part (local header and central directory) now say
+    # it holds 1 MB, with that megabyte's checksum: every check of the sizes passes.
+    template = project / "templates/factsheet.docx"
+    data = bytearray(template.read_bytes())
+    declared, crc = 1 << 20, zlib.crc32(body[: 1 << 20])
+    name = b"word/document.xml"
+    for signature, crc_at, size_at, name_at in ((b"PK\x03\x04", 14, 22, 30), (b"PK\x01\x02", 16, 24, 46)):
+        at = data.index(signature)
+        while data[at + name_at:at + name_at + len(name)] != name:
+            at = data.index(signature, at + 4)
+        data[at + crc_at:at + crc_at + 4] = struct.pack("<I", crc)
+        data[at + size_at:at + size_at + 4] = struct.pack("<I", declared)
+        extra_len = struct.unpack("<H", data[at + name_at - 2:at + name_at])[0]
+        extra = at + name_at + len(name)
+        if extra_len:  # zip64: the sizes are kept in the extra field instead
+            data[extra + 4:extra + 12] = struct.pack("<Q", declared)
+    template.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        result = run(project, "-q", "build", "-j1", "--only", "factsheets")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    assert (project / "output/fr/factsheets").is_dir()
+    assert peak < 100 << 20, f"{peak >> 20} MB at the peak: the part was inflated past what it says"
