@@ -92,7 +92,7 @@ def test_ctrl_c_at_any_moment_of_a_real_render_never_writes_a_wrong_pdf(tmp_path
     clean = pdf.read_bytes()
     previous = b"%PDF- the previous build's handout\n"
     outcomes = []
-    for delay in (0.0, 0.1, 0.2, 0.35, 0.5):
+    for delay in (0.05, 0.2, 0.4, 0.6):
         pdf.write_bytes(previous)
         # -vv shows WeasyPrint's progress: the SIGINT is timed from its last stage.
         proc = subprocess.Popen([sys.executable, "-m", "dpo_docs", "-vv", "build", "-j1", "--force",
@@ -110,8 +110,8 @@ def test_ctrl_c_at_any_moment_of_a_real_render_never_writes_a_wrong_pdf(tmp_path
         outcomes.append((delay, code))
         if code == 0:
             assert written == clean, f"exit 0 with a PDF unlike a clean build's (SIGINT {delay} s in)"
-        else:
-            assert written == previous, f"exit {code} and the previous PDF replaced (SIGINT {delay} s in)"
+        else:  # stopped; or, a SIGINT in the last instants of a finished build, complete
+            assert written in (previous, clean), f"exit {code} and a wrong PDF written (SIGINT {delay} s in)"
     assert any(code != 0 for _, code in outcomes), outcomes  # some SIGINT came during the render
 
 
