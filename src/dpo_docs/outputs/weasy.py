@@ -3,6 +3,10 @@
 WeasyPrint fetches what a document refers to (stylesheets, images, fonts). Here it may
 read only ``data:`` URIs and files inside the templates folder, the data folder and the
 package's font folder: never the network, never the rest of the disk.
+
+WeasyPrint logs some failures and carries on (a chart it could not draw is left
+blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
+interrupt the build. What it writes to the temporary folder goes with the process.
 """
 
 from __future__ import annotations
