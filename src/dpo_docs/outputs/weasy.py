@@ -92,38 +92,43 @@ _ERRORS = _Errors()
 
 
 class _Interrupts:
-    """Raises KeyboardInterrupt on leaving when Ctrl-C came meanwhile, even if WeasyPrint swallowed it.
+    """Raises again on leaving what a SIGINT handler raised meanwhile, if WeasyPrint swallowed it.
 
     WeasyPrint draws each SVG inside ``except BaseException`` (images.SVGImage.draw):
-    the KeyboardInterrupt of a Ctrl-C arriving then is logged, not raised. SIGINT
-    handlers belong to the main thread; elsewhere this does nothing.
+    the KeyboardInterrupt of a Ctrl-C arriving then is logged, not raised. The current
+    handler (Python's raises KeyboardInterrupt) is wrapped, so whatever it raises is
+    raised once WeasyPrint returns. Handlers belong to the main thread; elsewhere this
+    does nothing.
     """
 
     def __init__(self) -> None:
-        """Not interrupted yet."""
-        self.interrupted = False
+        """Nothing raised yet."""
+        self.raised: BaseException | None = None
         self.previous = None
 
     def _note(self, signum: int, frame) -> None:
-        """Remember the interrupt, then let the previous handler raise it as usual."""
-        self.interrupted = True
-        self.previous(signum, frame)
+        """Run the previous handler, remembering what it raises."""
+        try:
+            self.previous(signum, frame)
+        except BaseException as exc:
+            self.raised = exc
+            raise
 
     def __enter__(self) -> _Interrupts:
-        """Chain a noting handler before the current one, if that is a Python handler."""
+        """Wrap the current handler, if it is a Python one (SIG_DFL or SIG_IGN raise nothing)."""
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
-            if callable(previous):  # not SIG_IGN or SIG_DFL: nothing to swallow then
+            if callable(previous):
                 self.previous = previous
                 signal.signal(signal.SIGINT, self._note)
         return self
 
     def __exit__(self, kind, error, trace) -> None:
-        """Put the previous handler back; raise the interrupt if it was swallowed."""
+        """Put the previous handler back; raise again what it raised, if that was swallowed."""
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
-        if self.interrupted and not isinstance(error, KeyboardInterrupt):
-            raise KeyboardInterrupt
+        if self.raised is not None and error is not self.raised:
+            raise self.raised
 
 
 # This process's temporary folder, by pid (a forked child must not remove its parent's).
