@@ -308,6 +308,9 @@ def _end_by(signum: int) -> None:
             stream.flush()
         except (OSError, ValueError):  # a reader gone: the signal still says it all
             pass
+    weasy = sys.modules.get("dpo_docs.outputs.weasy")
+    if weasy is not None:  # dying of the signal skips atexit, which would remove it
+        weasy.remove_private_temp()
     # Exiting 130 is not enough: a shell running a loop of builds stops on Ctrl-C only
     # when the command died of SIGINT.
     signal.signal(signum, signal.SIG_DFL)

@@ -173,7 +173,7 @@ def serve() -> None:
         try:
             _put(answers, blob)
         except OSError:  # the build is gone
-            os._exit(0)
+            _exit_now()
 
 
 def _listen(requests: IO[bytes], inbox: queue.SimpleQueue[bytes]) -> None:
@@ -186,7 +186,15 @@ def _listen(requests: IO[bytes], inbox: queue.SimpleQueue[bytes]) -> None:
         while True:
             inbox.put(_get(requests))
     finally:
-        os._exit(0)
+        _exit_now()
+
+
+def _exit_now() -> None:
+    """End this helper at once, taking its temporary folder (WeasyPrint's font copies) with it."""
+    weasy = sys.modules.get("dpo_docs.outputs.weasy")
+    if weasy is not None:
+        weasy.remove_private_temp()
+    os._exit(0)
 
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> Made:
@@ -247,13 +255,13 @@ class Helpers:
     def keep(self, count: int) -> None:
         """Stop all but ``count`` helpers now: the work left is too little for them."""
         for process in self.working[count:]:
-            process.kill()
+            process.terminate()  # SIGTERM: it removes its temporary folder on the way out
         del self.working[count:]
 
     def stop(self) -> None:
         """Stop every helper now, mid-render if need be: the build failed or was interrupted."""
         for process in self.processes:
-            process.kill()
+            process.terminate()  # SIGTERM: it removes its temporary folder on the way out
 
     def release(self) -> None:
         """No more work: let the helpers exit while this process writes the files."""

@@ -15,7 +15,6 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 from dpo_docs import i18n
 from dpo_docs.deps import record_file
 from dpo_docs.errors import TemplateError
+from dpo_docs.sandbox import Sandbox, allowance
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,9 @@ def css_string(value: object) -> Markup:
 def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     """An environment for one language: filters localise texts, dates and figures."""
     # Sandboxed: a template is edited by users, and must not reach Python internals
-    # ({{ cycler.__init__.__globals__ }}) to read files or run programs.
-    env = SandboxedEnvironment(
+    # ({{ cycler.__init__.__globals__ }}) to read files or run programs, change what
+    # other documents share, or ask for a billion characters (see sandbox.py).
+    env = Sandbox(
         loader=RecordingLoader(templates_dir),
         cache_size=0,
         bytecode_cache=_CompiledTemplates(),
@@ -314,7 +315,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     except OSError as exc:
         raise TemplateError(f"{_shown(env, None, name)}: cannot read: {exc.strerror}") from None
     try:
-        return template.render(**context)
+        with allowance():
+            return template.render(**context)
     except jinja2.TemplateError as exc:
         frame = template_frame(exc)
         filename, line = frame if frame else (template.filename, None)
@@ -329,9 +331,12 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         else:
             message = exc.message or type(exc).__name__
         raise TemplateError(f"{where}: {message}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
-        # A filter or a call given the wrong kind of value, e.g. {{ org.units|date }}.
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
+            OverflowError, MemoryError, RecursionError) as exc:
+        # A filter or a call given the wrong kind of value, e.g. {{ org.units|date }}; or
+        # a number too big for a float, or a macro calling itself without end.
         frame = template_frame(exc)
         where = _shown(env, frame[0] if frame else template.filename, name)
         where += f":{frame[1]}" if frame else ""
-        raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
+        detail = str(exc) or ("out of memory" if isinstance(exc, MemoryError) else "")
+        raise TemplateError(f"{where}: {type(exc).__name__}" + (f": {detail}" if detail else "")) from None

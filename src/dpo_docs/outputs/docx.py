@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 # A chart taller than this is scaled by height instead, so it fits an A4 page.
 MAX_CHART_HEIGHT_MM = 200.0
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core-property strings
+# A Word template is refused before it is inflated when its zip says a part would pass
+# these: the shipped one inflates to 380 kB in all, its largest ratio is 28 (styles.xml).
+MAX_PART_BYTES = 50 << 20
+MAX_TEMPLATE_BYTES = 200 << 20
+MAX_RATIO, RATIO_FROM_BYTES = 100, 1 << 20  # a part over 1 MB inflating over 100 times
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
@@ -26,15 +31,15 @@ WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 def _environment():
     """The Jinja environment for Word templates, compiling each distinct XML part once.
 
-    Sandboxed like the HTML templates: a user-edited template must not reach Python.
+    The same sandbox as the HTML templates, with its limits: a user-edited template must
+    not reach Python, change what other sheets share, or ask for a billion characters.
     docxtpl hands over the same preprocessed XML for every sheet of a template, so the
     compiled template is kept and reused (compiling was half the cost of a sheet).
     """
-    from jinja2.sandbox import SandboxedEnvironment
-
     from dpo_docs.render import ReportingUndefined
+    from dpo_docs.sandbox import Sandbox
 
-    class CachingEnvironment(SandboxedEnvironment):
+    class CachingEnvironment(Sandbox):
         """A sandboxed environment that remembers what it compiled from strings."""
 
         def __init__(self, **options):
@@ -74,7 +79,9 @@ def _template_class() -> type:
             if not self.docx or (self.is_rendered and reload):
                 template = Path(self.template_file)
                 try:
-                    self.docx = open_document(template.read_bytes())
+                    self.docx = open_document(_inflated(template.read_bytes()))
+                except _TooBig as exc:
+                    raise TemplateError(f"{_shown(template)}: refused, {exc}; is it a zip bomb?") from None
                 except ValueError as exc:  # a zip of another kind: .dotx, .docm template, workbook
                     raise TemplateError(f"{_shown(template)}: not a Word document ({exc})") from None
                 self.is_rendered = False
@@ -92,6 +99,41 @@ def _template_class() -> type:
 
 
 _PATCHED: dict[str, str] = {}
+class _TooBig(Exception):
+    """A template whose parts would inflate past the limits (a zip bomb)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _inflated(data: bytes) -> bytes:
+    """The zip in ``data`` with every part inflated and stored, refusing a zip bomb before inflating it.
+
+    The sizes the zip's directory gives are checked first; a part that says less than
+    it holds is then cut at what it says (zipfile stops there, and fails the CRC
+    check), inflated a megabyte at a time. python-docx reading the original would have
+    inflated each part in one piece, whatever its directory said.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        total = 0
+        for info in members:
+            size, packed = info.file_size, max(info.compress_size, 1)
+            total += size
+            if size > MAX_PART_BYTES:
+                raise _TooBig(f"its part {info.filename} would inflate to {size:,} bytes "
+                              f"(at most {MAX_PART_BYTES:,})")
+            if size > RATIO_FROM_BYTES and size > MAX_RATIO * packed:
+                raise _TooBig(f"its part {info.filename} would inflate {size // packed:,} times, "
+                              f"from {packed:,} to {size:,} bytes (at most {MAX_RATIO} times)")
+        if total > MAX_TEMPLATE_BYTES:
+            raise _TooBig(f"its parts would inflate to {total:,} bytes (at most {MAX_TEMPLATE_BYTES:,})")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in members:
+                with archive.open(info) as part:
+                    copy.writestr(info.filename, b"".join(iter(lambda: part.read(1 << 20), b"")))
+    return out.getvalue()
+
+
 def render_factsheet(
     template: Path,
     context: dict,
@@ -104,6 +146,8 @@ def render_factsheet(
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
 
+    from dpo_docs.sandbox import allowance
+
     template = Path(template)
     if not template.is_file():
         raise TemplateError(f"{_shown(template)}: template not found")
@@ -114,8 +158,10 @@ def render_factsheet(
     doc["chart"] = _inline_image(tpl, chart_png, chart_width_mm) if chart_png else None
     env = _environment()
     try:
-        tpl.render(ctx, jinja_env=env, autoescape=True)
-    except jinja2.TemplateError as exc:
+        with allowance():
+            tpl.render(ctx, jinja_env=env, autoescape=True)
+    except (jinja2.TemplateError, OverflowError, MemoryError, RecursionError) as exc:
+        # Python's own errors: {{ 10.0 ** 400 }}, or a macro calling itself without end.
         raise TemplateError(_describe(template, tpl, exc, ctx)) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         # KeyError: a zip without the parts of a Word document.
@@ -149,6 +195,7 @@ def _inline_image(tpl: Any, png: bytes, width_mm: float) -> Any:
 
 def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = None) -> str:
     """Say which template, which part and, where jinja knows it, which line failed."""
+    from jinja2 import TemplateError as JinjaError
     from jinja2 import UndefinedError
 
     from dpo_docs.render import describe_missing
@@ -162,8 +209,11 @@ def _describe(template: Path, tpl: Any, exc: Exception, context: dict | None = N
         where += f", line {line}"
     if isinstance(exc, UndefinedError) and context is not None:
         message = describe_missing(exc, context)
-    else:
+    elif isinstance(exc, JinjaError):
         message = getattr(exc, "message", None) or str(exc)
+    else:  # Python's own: say which, as render_template does
+        detail = str(exc) or ("out of memory" if isinstance(exc, MemoryError) else "")
+        message = type(exc).__name__ + (f": {detail}" if detail else "")
     context = getattr(exc, "docx_context", None)
     if context:
         # docxtpl keeps the text around the failing line: the user can find it in Word.

@@ -3,13 +3,25 @@
 WeasyPrint fetches what a document refers to (stylesheets, images, fonts). Here it may
 read only ``data:`` URIs and files inside the templates folder, the data folder and the
 package's font folder: never the network, never the rest of the disk.
+
+WeasyPrint logs some failures and carries on (a chart it could not draw is left
+blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
+interrupt the build. What it writes to the temporary folder goes with the process.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import re
-from collections.abc import Sequence
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -32,6 +44,146 @@ class _OwnFailures(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep every record but those quoting our own failures."""
         return _MARK not in record.getMessage()
+
+
+# WeasyPrint's errors about a document that is complete nonetheless: a picture without
+# alt text or a page without lang (for PDF/UA), a link to an anchor that is not there.
+# They stay in the log, as warnings a user may act on; every other error means part of
+# a page is missing, and fails the document.
+_COMPLETE = ('Image "%s" has no required alt description', 'Missing required "lang" attribute',
+             "No anchor #%s for internal URI reference")
+
+
+class _Errors(logging.Filter):
+    """Takes WeasyPrint's errors out of the log while this thread renders: html_to_pdf raises them.
+
+    WeasyPrint logs some failures and carries on; an SVG it cannot draw (or whose
+    drawing a Ctrl-C cut short) leaves a blank page where the chart goes. The filter
+    stays on the logger and collects only for a thread inside ``collecting``: records
+    that helpers logged, passed on by the build's other thread, go to the log as before.
+    """
+
+    def __init__(self) -> None:
+        """Collect for no thread yet."""
+        super().__init__()
+        self._local = threading.local()
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[str]]:
+        """The messages of the errors WeasyPrint logs from this thread meanwhile."""
+        found: list[str] = []
+        self._local.found = found
+        try:
+            yield found
+        finally:
+            self._local.found = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep a record for the log, unless it is an error this thread is collecting."""
+        found = getattr(self._local, "found", None)
+        if found is None or record.levelno < logging.ERROR or str(record.msg).startswith(_COMPLETE):
+            return True
+        found.append(record.getMessage())
+        return False
+
+
+# One of each, so that building the engine again (tests do) does not stack them.
+_OWN_FAILURES = _OwnFailures()
+_ERRORS = _Errors()
+
+
+class _Interrupts:
+    """Raises again on leaving what a SIGINT handler raised meanwhile, if WeasyPrint swallowed it.
+
+    WeasyPrint draws each SVG inside ``except BaseException`` (images.SVGImage.draw):
+    the KeyboardInterrupt of a Ctrl-C arriving then is logged, not raised. The current
+    handler (Python's raises KeyboardInterrupt) is wrapped, so whatever it raises is
+    raised once WeasyPrint returns. Handlers belong to the main thread; elsewhere this
+    does nothing.
+    """
+
+    def __init__(self) -> None:
+        """Nothing raised yet."""
+        self.raised: BaseException | None = None
+        self.previous = None
+
+    def _note(self, signum: int, frame) -> None:
+        """Run the previous handler, remembering what it raises."""
+        try:
+            self.previous(signum, frame)
+        except BaseException as exc:
+            self.raised = exc
+            raise
+
+    def __enter__(self) -> _Interrupts:
+        """Wrap the current handler, if it is a Python one (SIG_DFL or SIG_IGN raise nothing)."""
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):
+                self.previous = previous
+                signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        """Put the previous handler back; raise again what it raised, if that was swallowed."""
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.raised is not None and error is not self.raised:
+            raise self.raised
+
+
+# This process's temporary folder, by pid (a forked child must not remove its parent's).
+_PRIVATE: dict[int, str] = {}
+
+
+def remove_private_temp() -> None:
+    """Remove this process's temporary folder, if it made one."""
+    folder = _PRIVATE.pop(os.getpid(), None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_on_sigterm() -> None:
+    """Remove the folder when SIGTERM ends this process (the build stops its helpers so)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread sets handlers; atexit still applies
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous in (signal.SIG_IGN, None):
+        return  # SIGTERM does not end this process: the folder goes at exit
+
+    def removing(signum: int, frame) -> None:
+        """Remove the folder, then end as the previous handler would have."""
+        remove_private_temp()
+        signal.signal(signum, previous)
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            os.kill(os.getpid(), signum)  # SIG_DFL: die of the signal, as without us
+
+    signal.signal(signal.SIGTERM, removing)
+
+
+def _private_temp() -> str:
+    """A temporary folder of this process, removed when it exits or SIGTERM ends it."""
+    pid = os.getpid()
+    if pid not in _PRIVATE:
+        _remove_on_sigterm()
+        atexit.register(remove_private_temp)
+        # Named and recorded before it exists: a SIGTERM at any point removes it or
+        # finds nothing to remove, never a folder that is not yet recorded.
+        while True:
+            folder = os.path.join(tempfile.gettempdir(), f"dpo-docs-{pid}-{secrets.token_hex(4)}")
+            _PRIVATE[pid] = folder
+            try:
+                os.mkdir(folder, 0o700)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                del _PRIVATE[pid]
+                raise SetupError(f"cannot make a temporary folder in {tempfile.gettempdir()} "
+                                 f"({exc.strerror}); point TMPDIR to a writable folder") from None
+    return _PRIVATE[pid]
 
 
 def _short(url: str) -> str:
@@ -130,7 +282,23 @@ def _fetcher_class(weasyprint) -> type:
 
 @lru_cache(maxsize=1)
 def _engine():
-    """Import WeasyPrint and build one font configuration with the shipped fonts."""
+    """Import WeasyPrint and build one font configuration with the shipped fonts.
+
+    WeasyPrint leaves files in tempfile's default folder: the font configuration copies
+    every @font-face font (18 MB) into a folder removed only when the configuration is
+    collected, never as it lives as long as the process; and importing it runs
+    ctypes.util.find_library, whose temporary file stays when the build stops a helper
+    then. Both go into a folder of this process, removed when it ends (helpers too).
+    """
+    saved, tempfile.tempdir = tempfile.tempdir, _private_temp()
+    try:
+        return _load_engine()
+    finally:
+        tempfile.tempdir = saved
+
+
+def _load_engine():
+    """What _engine returns, made in whatever temporary folder is current."""
     try:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -144,7 +312,9 @@ def _engine():
     for bold in (False, True):
         for italic in (False, True):
             fonts.font_path(bold, italic)  # SetupError naming the file when one is missing
-    logging.getLogger("weasyprint").addFilter(_OwnFailures())
+    weasy_log = logging.getLogger("weasyprint")
+    weasy_log.addFilter(_OWN_FAILURES)  # first: our refusals are reported, not collected
+    weasy_log.addFilter(_ERRORS)
     if font_subsetter() != "HarfBuzz":
         log.warning("fonts are subset with fontTools, several times slower than HarfBuzz; "
                     "install HarfBuzz's subset library: sudo apt-get install -y libharfbuzz-subset0")
@@ -188,19 +358,23 @@ def html_to_pdf(
     weasyprint, config, font_css, fetcher_class = _engine()
     fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
     fetcher.named = {"templates": base_dir, **({"data": roots[0]} if roots else {})}
-    try:
-        page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
-        # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
-        options = {} if variant == "none" else {"pdf_variant": variant}
-        pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
-    except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
-        name = document or _title(html)
-        raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    name = document or _title(html)
+    with _Interrupts(), _ERRORS.collecting() as errors:
+        try:
+            page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
+            # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
+            options = {} if variant == "none" else {"pdf_variant": variant}
+            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
+        except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
+            raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
     # document missing its stylesheet or showing a refused image is not written.
-    name = document or _title(html)
     if fetcher.refused:
         raise TemplateError(f"{name}: refused to load {', '.join(fetcher.refused)}")
     if fetcher.missing:
         raise TemplateError(f"{name}: cannot load {', '.join(fetcher.missing)} (file not found)")
+    # Nor is a document with a part WeasyPrint failed to draw and logged (a blank chart).
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise OutputError(f"{name}: PDF rendering failed: WeasyPrint: {errors[0]}{more}")
     return pdf
