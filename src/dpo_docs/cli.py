@@ -323,13 +323,14 @@ def main() -> None:
     args = sys.argv[1:]
     verbosity = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"})
     verbosity += args.count("--verbose")
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _interrupt)
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
             cli(prog_name="dpo-docs", standalone_mode=True)
         finally:
             failed = _stdout_failed()
+            for signum, handler in previous.items():  # a caller in the same process keeps its own
+                signal.signal(signum, handler)
         if failed is not None:  # the listing did not reach its reader: not a success
             raise failed
     except _Interrupted as stop:
