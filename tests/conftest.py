@@ -75,6 +75,27 @@ def pdf_text(path: Path, *pages: int) -> str:
     return subprocess.run(cmd + [str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Every process of the session makes its temporary files under the session's folder.
+
+    Tests that kill a build with kill -9 leave that build's own temporary folder (the
+    next build removes it); they must not leave it in the machine's /tmp.
+    """
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("tmpdir")
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # computed again from TMPDIR
+    yield folder
+    if saved is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved
+    tempfile.tempdir = None
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the default project."""

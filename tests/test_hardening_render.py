@@ -385,3 +385,31 @@ def test_a_word_template_part_saying_less_than_it_holds_is_inflated_only_that_fa
     assert result.exit_code == 0, result.output
     assert (project / "output/fr/factsheets").is_dir()
     assert peak < 100 << 20, f"{peak >> 20} MB at the peak: the part was inflated past what it says"
+
+
+def test_a_killed_process_s_temporary_folder_is_removed_by_the_next_build(tmp_path: Path) -> None:
+    import fcntl
+
+    temp = tmp_path / "tmp"
+    env = with_tmpdir(temp)
+    abandoned, alive = temp / "dpo-docs-4242-0123abcd", temp / "dpo-docs-4343-89abcdef"
+    for folder in (abandoned, alive):
+        (folder / "weasyprint-x").mkdir(parents=True)
+        (folder / "weasyprint-x" / "font.otf").write_bytes(b"\0" * 1024)
+        (folder / ".alive").write_bytes(b"")
+    young = temp / "dpo-docs-4444-00000000"
+    young.mkdir()
+    (young / ".alive").write_bytes(b"")  # just made: its process may not hold its lock yet
+    for folder in (abandoned, alive):
+        os.utime(folder, (time.time() - 3600, time.time() - 3600))
+    holder = os.open(alive / ".alive", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as its living process does
+    try:
+        project = copy_project(tmp_path / "project")
+        result = dpo_docs(project, "-q", "build", "-j", "1", "--only", "briefing", env=env)
+        assert result.returncode == 0, result.stderr
+        assert not abandoned.exists()
+        assert alive.is_dir() and young.is_dir()
+        assert sorted(p.name for p in temp.iterdir()) == sorted([alive.name, young.name])
+    finally:
+        os.close(holder)

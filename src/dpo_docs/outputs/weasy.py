@@ -18,6 +18,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -163,10 +164,60 @@ def _remove_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, removing)
 
 
+_ABANDONED = re.compile(r"dpo-docs-\d+-[0-9a-f]{8}")
+_ALIVE = ".alive"  # locked by the folder's process for as long as it lives
+_SETTLED_SECONDS = 60.0  # a folder younger than this may be one whose lock is being taken
+_held: list[int] = []
+
+
+def _hold(folder: str) -> None:
+    """Lock the folder's mark for the life of this process: the kernel frees it however we end."""
+    import fcntl
+
+    fd = os.open(os.path.join(folder, _ALIVE), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _held.append(fd)
+
+
+def _sweep_abandoned(parent: str) -> None:
+    """Remove the temporary folders of processes that ended without removing them (kill -9).
+
+    A folder is abandoned when its mark can be locked: its process, which held the lock,
+    is gone. Process ids are not compared, so a folder of a live process in another
+    container sharing this temporary folder is never taken for abandoned.
+    """
+    import fcntl
+    import time
+
+    try:
+        names = [n for n in os.listdir(parent) if _ABANDONED.fullmatch(n)]
+    except OSError:
+        return
+    for name in names:
+        folder = os.path.join(parent, name)
+        try:
+            info = os.lstat(folder)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                    or time.time() - info.st_mtime < _SETTLED_SECONDS):
+                continue
+            fd = os.open(os.path.join(folder, _ALIVE), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # alive
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+        log.debug("removed %s, left by a process that was killed", folder)
+
+
 def _private_temp() -> str:
     """A temporary folder of this process, removed when it exits or SIGTERM ends it."""
     pid = os.getpid()
     if pid not in _PRIVATE:
+        _sweep_abandoned(tempfile.gettempdir())
         _remove_on_sigterm()
         atexit.register(remove_private_temp)
         # Named and recorded before it exists: a SIGTERM at any point removes it or
@@ -176,6 +227,7 @@ def _private_temp() -> str:
             _PRIVATE[pid] = folder
             try:
                 os.mkdir(folder, 0o700)
+                _hold(folder)
                 break
             except FileExistsError:
                 continue
