@@ -296,3 +296,17 @@ def test_alternating_selections_keep_their_shortcut_but_never_a_wrong_one(projec
     assert stale(project) == {"fr/briefing.pdf": "changed: settings"}
     assert "rebuilt 1 of 6 documents" in run(project, "build", "-j", "1").output
     assert stale(project) == {}
+
+
+def test_settings_checked_once_are_recalled_and_a_changed_value_is_checked_again(project: Path) -> None:
+    (project / "dpo-docs.toml").write_text('[build]\norgchart_paper = "A4"\n', encoding="utf-8")
+    assert cli(project, "build", "--only", "orgchart").returncode == 0
+    probe = ("import sys\nfrom dpo_docs.cli import main\nsys.argv = ['dpo-docs', 'build', '--only', 'orgchart']\n"
+             "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
+             "print('pydantic' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True)
+    assert result.stdout.split() == ["exit", "0", "False"], result.stderr
+    (project / "dpo-docs.toml").write_text('[build]\norgchart_paper = "A5"\n', encoding="utf-8")
+    result = cli(project, "build", "--only", "orgchart")
+    assert result.returncode == 1
+    assert "dpo-docs.toml:2: build.orgchart_paper" in result.stderr

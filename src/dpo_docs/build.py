@@ -23,7 +23,7 @@ from dpo_docs.deps import engine_fingerprint, file_digest, keep_digests
 from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
 from dpo_docs.manifest import STATE_DIR, DigestCache, Entry, Manifest, State
-from dpo_docs.settings import RUN_ONLY
+from dpo_docs.settings import RUN_ONLY, keep_checked
 from dpo_docs.write import atomic_write, atomic_write_all, check_destinations
 
 if TYPE_CHECKING:
@@ -215,6 +215,7 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
                 md, js = changes.encode(report)
                 atomic_write_all({settings.out_dir / CHANGES_MD: md, settings.out_dir / CHANGES_JSON: js})
                 keep_digests()
+                keep_checked()
                 return BuildResult(planned, (), (), report)
     return _full_build(settings, progress, force, force_out, data, today)
 
@@ -281,6 +282,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         # outputs that do not match it and rebuilds them.
         atomic_write(Manifest.path(out_dir), manifest.encode())
         keep_digests()
+        keep_checked()
     return BuildResult(labels, tuple(rebuilt), tuple(documents), report, tuple(removed))
 
 

@@ -48,26 +48,34 @@ def build_lock(out_dir: Path, timeout: float = 120.0) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+_TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
 def remove_stale_temp_files(out_dir: Path, outputs: set[str]) -> list[Path]:
     """Delete temporary files an interrupted build left beside its outputs (only under the lock).
 
     Only names this tool makes are removed (``.<file>.<8 random characters>.tmp``,
-    beside a file it writes): never any other file, whatever its name.
+    beside a file it writes): never any other file, whatever its name. Each folder is
+    listed once.
     """
-    removed = []
-    for rel in sorted(outputs | {f"{STATE_DIR}/manifest.json"}):
+    by_folder: dict[Path, set[str]] = {}
+    for rel in outputs | {f"{STATE_DIR}/manifest.json"}:
         target = out_dir / rel
-        folder = target.parent
+        by_folder.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, names in sorted(by_folder.items()):
         if not folder.is_dir() or folder.is_symlink():
             continue
-        pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
         try:
-            names = os.listdir(folder)
+            entries = os.listdir(folder)
         except OSError:
             continue
-        for name in sorted(names):
+        for name in sorted(entries):
+            match = _TEMPORARY.fullmatch(name)
+            if match is None or match.group(1) not in names:
+                continue
             path = folder / name
-            if pattern.fullmatch(name) and path.is_file() and not path.is_symlink():
+            if path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed.append(path)
     return removed

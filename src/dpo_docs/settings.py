@@ -144,12 +144,99 @@ def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | 
     if not given and not problems:
         # Defaults need no checking (a test holds them to the model), nor pydantic's import.
         return Settings(**values)
+    if problems:
+        from dpo_docs.settings_model import check
+
+        raise DataError(problems + check(values, given)[1])
+    memo = _Memo(values, given)
+    settings = memo.recall()
+    if settings is not None:
+        return settings
     from dpo_docs.settings_model import check
 
     settings, found = check(values, given)
-    if problems or found:
-        raise DataError(problems + found)
+    if found:
+        raise DataError(found)
+    global _pending
+    _pending = (memo, settings)
     return settings
+
+
+_pending: tuple[_Memo, Settings] | None = None
+
+
+def keep_checked() -> None:
+    """Keep the settings checked in this process for the next run (a build calls it once it writes)."""
+    if _pending is not None:
+        _pending[0].keep(_pending[1])
+
+
+class _Memo:
+    """Settings checked before, kept in the output folder's state by the hash of what was given.
+
+    Checking loads pydantic, a third of a no-change build; the same values given again
+    (by the same code, with the same label catalogs) are the same settings.
+    """
+
+    NAME = "settings.json"
+    KEPT = 16
+
+    def __init__(self, values: Mapping[str, Any], given: Mapping[str, Given]):
+        """The memo for these values, in the state folder of the output folder they name."""
+        import hashlib
+        import json
+
+        from dpo_docs import __version__
+
+        out = values.get("out_dir")
+        self.path = Path(out) / ".dpo-docs" / self.NAME if isinstance(out, Path) else None
+        package = Path(__file__).resolve().parent
+        code = hashlib.sha256()
+        for source in sorted(package.glob("*.py")):  # what checking may depend on
+            code.update(source.read_bytes())
+        locales = sorted(p.name for p in (package / "locale").glob("*") if p.is_dir())
+        raw = {"values": {k: repr(v) for k, v in sorted(values.items())},
+               "text": sorted(name for name, item in given.items() if item.is_text),
+               "version": __version__, "code": code.hexdigest(), "locales": locales}
+        self.key = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+
+    def _read(self) -> dict[str, Any]:
+        """What the memo holds (nothing, if it is missing or malformed)."""
+        import json
+
+        try:
+            kept = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
+        except (OSError, ValueError):
+            return {}
+        return kept if isinstance(kept, dict) else {}
+
+    def recall(self) -> Settings | None:
+        """The settings checked before for these values, if any."""
+        fields_ = self._read().get(self.key)
+        if not isinstance(fields_, dict) or set(fields_) != set(DEFAULTS):
+            return None
+        try:
+            return Settings(**{name: Path(value) if name in FOLDERS else
+                               tuple(value) if isinstance(value, list) else value
+                               for name, value in fields_.items()})
+        except (TypeError, ValueError):
+            return None
+
+    def keep(self, settings: Settings) -> None:
+        """Keep checked settings for next time, where a build has already made its state folder."""
+        import json
+
+        if self.path is None or not self.path.parent.is_dir():
+            return
+        kept = {k: v for k, v in self._read().items() if k != self.key}
+        kept[self.key] = {name: str(value) if name in FOLDERS else value for name, value in vars(settings).items()}
+        kept = dict(list(kept.items())[-self.KEPT:])
+        try:
+            tmp = self.path.with_name(f".{self.NAME}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only time is lost
 
 
 def default_settings(project_dir: Path | None = None) -> Settings:
