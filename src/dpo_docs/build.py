@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dpo_docs import changes
-from dpo_docs.deps import engine_fingerprint, file_digest, keep_digests
+from dpo_docs.deps import engine_fingerprint, file_digest, keep_digests, stat_cache
 from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
 from dpo_docs.manifest import STATE_DIR, DigestCache, Entry, Manifest, State
@@ -165,7 +165,7 @@ def check(settings) -> list[tuple[str, str]]:
     """Every planned document with its state ("current" or why not), and documents to remove."""
     engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     previous = Manifest.load(settings.out_dir)
-    digests = DigestCache()
+    digests = DigestCache(stat_cache())
     planned = _unchanged(settings, previous, data_digests(settings), digests)
     if planned is not None:
         return [(label, "current") for label in planned]
@@ -202,11 +202,12 @@ def build(settings, progress: Progress | None = None, force: bool = False, force
     today = changes.reference_date()  # a bad SOURCE_DATE_EPOCH stops the build here
     engine_fingerprint(settings.out_dir / STATE_DIR)  # large files' digests kept there
     data = data_digests(settings)  # before loading: an edit made meanwhile shows next time
-    if not force and _unchanged(settings, Manifest.load(settings.out_dir), data, DigestCache()) is not None:
+    if not force and _unchanged(settings, Manifest.load(settings.out_dir), data,
+                                DigestCache(stat_cache())) is not None:
         guard_output_folder(settings, force_out)
         with build_lock(settings.out_dir):  # decided again under the lock: another build may be writing
             previous = Manifest.load(settings.out_dir)
-            planned = _unchanged(settings, previous, data, DigestCache())
+            planned = _unchanged(settings, previous, data, DigestCache(stat_cache()))
             if planned is not None:
                 _sweep(settings.out_dir, previous.output_paths())
                 summary = previous.summary or {}
@@ -252,7 +253,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
     with build_lock(out_dir):
         previous = Manifest.load(out_dir)  # read under the lock: another build may have finished
         jobs: dict[str, Job] = {}
-        planned = with_states(plan(data, settings, jobs), previous, settings, DigestCache(), force)
+        planned = with_states(plan(data, settings, jobs), previous, settings, DigestCache(stat_cache()), force)
         gone = orphans(planned, previous, settings)
         _sweep(out_dir, previous.output_paths() | {rel for p in planned for rel in p.target.paths})
         stale = [p for p in planned if p.stale]

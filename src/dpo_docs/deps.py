@@ -141,13 +141,18 @@ class StatCache:
             except (OSError, ValueError, AttributeError):
                 self.entries = {}
 
-    def digest(self, path: Path) -> str | None:
-        """The file's digest, from the cache when its stat is unchanged and not racy."""
+    def digest(self, path: Path, any_size: bool = False) -> str | None:
+        """The file's digest, from the cache when its stat is unchanged and not racy.
+
+        Only large files are kept unless ``any_size`` (a build's own outputs: hundreds
+        of sheets are read on every no-change build otherwise).
+        """
         try:
             info = os.stat(path)
         except OSError:
             return None
-        if self.path is None or info.st_size < BIG_FILE or not stat.S_ISREG(info.st_mode):
+        small = info.st_size < BIG_FILE and not any_size
+        if self.path is None or small or not stat.S_ISREG(info.st_mode):
             return file_digest(path)
         key = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
         kept = self.entries.get(str(path))
@@ -189,6 +194,11 @@ def engine_fingerprint(state_dir: Path | None = None) -> str:
         _kept = StatCache(state_dir / "digests.json" if state_dir else None)
         _engine = _engine_digest(_kept)
     return _engine
+
+
+def stat_cache() -> StatCache | None:
+    """The digests kept beside the build state, once the engine fingerprint has been made."""
+    return _kept
 
 
 def keep_digests() -> None:

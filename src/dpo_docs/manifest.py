@@ -178,14 +178,15 @@ class Manifest:
 class DigestCache:
     """File digests computed at most once per build or check."""
 
-    def __init__(self) -> None:
-        """Start empty."""
+    def __init__(self, kept: Any = None) -> None:
+        """Start empty; ``kept`` (a ``deps.StatCache``) serves digests of files unchanged since hashed."""
         self._known: dict[Path, str | None] = {}
+        self._kept = kept
 
     def get(self, path: Path) -> str | None:
         """The digest of ``path`` (None when missing or not a regular file)."""
         if path not in self._known:
-            self._known[path] = file_digest(path)
+            self._known[path] = self._kept.digest(path, any_size=True) if self._kept else file_digest(path)
         return self._known[path]
 
 
