@@ -169,6 +169,18 @@ def test_a_template_cannot_print_an_editor_note(project: Path) -> None:
     assert "'editor_note' is for the data's maintainers and is never printed" in result.output
 
 
+def test_a_template_looping_over_a_record_skips_its_editor_note(project: Path) -> None:
+    template = project / "templates/briefing.html"
+    text = template.read_text(encoding="utf-8")
+    loop = "{% for field, value in org.department %}<p>{{ field }}: {{ value }}</p>{% endfor %}"
+    template.write_text(text.replace("{{ labels.mission }}", loop, 1), encoding="utf-8")
+    result = run(project, "build", "--only", "briefing")
+    assert result.exit_code == 0, result.output
+    printed = normal(pdf_text(project / "output/fr/briefing.pdf", 3))
+    assert "mandate:" in printed and "notes:" in printed
+    assert "editor_note" not in printed and "site francophone" not in printed
+
+
 def test_an_untranslated_editor_note_is_not_a_missing_translation() -> None:
     values = {"units": [{"name": {"fr": "Bureau"}, "editor_note": {"fr": "nom à confirmer"}}]}
     assert missing_texts(values, "en") == [("units", 0, "name")]

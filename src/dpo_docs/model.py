@@ -48,6 +48,10 @@ class Model(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def __iter__(self):
+        """The (field, value) pairs but the editor note: a template looping over a record must not print it."""
+        return ((name, value) for name, value in super().__iter__() if name != EDITOR_NOTE)
+
 
 class Head(Model):
     """Who leads a unit: a title, and a name when the sources give one."""
