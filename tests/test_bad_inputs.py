@@ -189,7 +189,7 @@ CASES = [
     ]),
     Case("unknown-field-listed", {"units.yaml": UNIT + "    colour: blue\n"}, [
         "data/units.yaml:8:5: units[0].colour: unknown field 'colour' (allowed: acronym, count, created, "
-        "description, head, id, kind, name, note, parent, shared_with, sources)",
+        "description, editor_note, head, id, kind, name, note, parent, shared_with, sources)",
     ]),
     Case("unknown-section", {"units.yaml": UNIT.replace("units:", "unit:")}, [
         "data/history.yaml:5:13: history[0].units[0]: unknown unit 'oma'",

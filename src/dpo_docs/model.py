@@ -35,6 +35,11 @@ Name = Annotated[dict[Lang, ShortStr], Field(min_length=1, max_length=MAX_LANGS)
 Acronym = Annotated[dict[Lang, AcronymStr], Field(min_length=1, max_length=MAX_LANGS)]
 SourceRefs = Annotated[tuple[Id, ...], Field(max_length=MAX_ITEMS)]
 Paragraphs = Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)]
+# A remark for the data's maintainers (where a fact comes from, what is not confirmed):
+# never printed. Templates cannot read it (sandbox.py) and it is left out of dumps, so
+# the hash of a document's context ignores it and editing one rebuilds nothing.
+EDITOR_NOTE = "editor_note"
+EditorNote = Annotated[Text | None, Field(exclude=True, repr=False)]
 UnitKind = Literal["office", "division", "service", "section", "unit", "shared", "portfolio"]
 
 
@@ -42,6 +47,10 @@ class Model(BaseModel):
     """Base of every data model: frozen, and strict about unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __iter__(self):
+        """The (field, value) pairs but the editor note: a template looping over a record must not print it."""
+        return ((name, value) for name, value in super().__iter__() if name != EDITOR_NOTE)
 
 
 class Head(Model):
@@ -52,6 +61,7 @@ class Head(Model):
     appointed: dt.date | None = None
     in_office_since: dt.date | None = None
     note: Text | None = None
+    editor_note: EditorNote = None
     sources: SourceRefs = ()
 
 
@@ -67,6 +77,7 @@ class Department(Model):
     role: Paragraphs = ()
     head: Head | None = None
     notes: Paragraphs = ()
+    editor_note: EditorNote = None
     sources: SourceRefs = ()
 
 
@@ -84,6 +95,7 @@ class Unit(Model):
     shared_with: Annotated[tuple[ShortStr, ...], Field(max_length=MAX_ITEMS)] = ()
     count: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
     note: Text | None = None
+    editor_note: EditorNote = None
     sources: SourceRefs = ()
 
 
@@ -94,6 +106,7 @@ class Relationship(Model):
     name: Name
     acronym: Acronym | None = None
     description: Text
+    editor_note: EditorNote = None
     sources: SourceRefs = ()
 
 
@@ -104,6 +117,7 @@ class Event(Model):
     date: dt.date | None = None
     label: Name | None = None
     text: Text
+    editor_note: EditorNote = None
     units: Annotated[tuple[Id, ...], Field(max_length=MAX_ITEMS)] = ()
     sources: SourceRefs = ()
 
@@ -126,6 +140,7 @@ class Operation(Model):
     resolutions: Annotated[tuple[Annotated[int, Field(strict=True, ge=1, le=100_000)], ...],
                            Field(max_length=MAX_ITEMS)] = ()
     note: Text | None = None
+    editor_note: EditorNote = None
     sources: SourceRefs = ()
 
 
@@ -141,6 +156,7 @@ class Figure(Model):
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     note: Text | None = None
+    editor_note: EditorNote = None
     sources: Annotated[tuple[Id, ...], Field(min_length=1, max_length=MAX_ITEMS)]
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from dpo_docs import i18n
 from dpo_docs.deps import record_file
 from dpo_docs.errors import TemplateError
+from dpo_docs.model import EDITOR_NOTE
 from dpo_docs.sandbox import Sandbox, allowance
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def attributes(obj: Any) -> list[str] | None:
         return sorted(str(k) for k in obj)
     if isinstance(obj, BaseModel):
         extra = {n for n in dir(type(obj)) if not n.startswith("_")} - set(dir(BaseModel))
-        return sorted(set(type(obj).model_fields) | extra)
+        return sorted((set(type(obj).model_fields) | extra) - {EDITOR_NOTE})  # the sandbox refuses it
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         extra = {n for n in dir(type(obj)) if not n.startswith("_")} - set(dir(object))
         return sorted({f.name for f in dataclasses.fields(obj)} | extra)

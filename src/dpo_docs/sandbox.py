@@ -28,6 +28,9 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup, escape
+from pydantic import BaseModel
+
+from dpo_docs.model import EDITOR_NOTE
 
 MAX_ITEMS = 10_000_000  # characters of a string, or items of a list, one expression may make
 MAX_OUTPUT = 50_000_000  # characters one render may print (a 1,000-unit handout: 0.7 million)
@@ -344,6 +347,19 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.globals["range"] = _range
         self.globals["lipsum"] = _lipsum
         self.filters.update(LIMITED_FILTERS)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Refuse the data's editor notes too: they are for maintainers, and no document may print one."""
+        if attr == EDITOR_NOTE and isinstance(obj, BaseModel):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def unsafe_undefined(self, obj: Any, attribute: str):
+        """The error a refused attribute gives; an editor note's says why."""
+        if attribute == EDITOR_NOTE and isinstance(obj, BaseModel):
+            return self.undefined(f"'{EDITOR_NOTE}' is for the data's maintainers and is never printed",
+                                  name=attribute, obj=obj, exc=SecurityError)
+        return super().unsafe_undefined(obj, attribute)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         """Compute an intercepted operator once its result is known to fit."""

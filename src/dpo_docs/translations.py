@@ -8,6 +8,7 @@ from typing import Any
 from dpo_docs.errors import DataError, Location, Problem
 from dpo_docs.i18n import missing_labels
 from dpo_docs.loader import LoadedData, format_path
+from dpo_docs.model import EDITOR_NOTE
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")
 
@@ -25,7 +26,8 @@ def missing_texts(values: Any, lang: str, path: tuple = ()) -> list[tuple]:
     found: list[tuple] = []
     if isinstance(values, dict):
         for key, value in values.items():
-            found += missing_texts(value, lang, path + (key,))
+            if key != EDITOR_NOTE:  # never printed, so never missing from a document
+                found += missing_texts(value, lang, path + (key,))
     elif isinstance(values, list):
         for index, value in enumerate(values):
             found += missing_texts(value, lang, path + (index,))
