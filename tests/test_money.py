@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dpo_docs.i18n import NBSP, format_figure
+from dpo_docs.i18n import NBSP, format_date, format_figure, markup
 from dpo_docs.model import Figure
 from tests.conftest import pdf_text, run
 from tests.test_briefing import flat
@@ -87,3 +87,11 @@ def test_a_budget_in_millions_prints_in_millions_in_the_briefing(project: Path) 
     english = flat(pdf_text(project / "output/en/briefing.pdf"))
     assert "US$152.3 million" in english
     assert "US$0.15 billion" not in english
+
+
+def test_dates_and_counted_numbers_in_texts_stay_on_one_line() -> None:
+    assert format_date(dt.date(2025, 1, 1), "fr") == f"1er{NBSP}janvier{NBSP}2025"
+    assert str(markup({"fr": "dans les 11 opérations, depuis le 1er avril"}, "fr")) == (
+        f"dans les 11{NBSP}opérations, depuis le 1er{NBSP}avril")
+    assert str(markup({"fr": "environ 68 000 personnes, format A4 et 2719 (2024)"}, "fr")) == (
+        f"environ 68{NBSP}000{NBSP}personnes, format A4 et 2719 (2024)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
@@ -39,6 +40,11 @@ MONEY_SCALES = (  # (size, label key, decimals), largest first
     (Decimal(10) ** 6, "million_usd", 1),
 )
 SMALL_MONEY_DECIMALS = 3
+# A number written in a data text and the word it counts or dates ("11 opérations",
+# "1er avril", "27 mai"); a number inside a word ("A4") is left alone. Thousands typed
+# with a plain space ("68 000") are joined too.
+NUMBER_AND_WORD = re.compile(r"(?<![\w.,])(\d+(?:[.,\u202f]\d+)*(?:er|re|e|st|nd|rd|th)?) (?=[^\W\d_])")
+THOUSANDS = re.compile(r"(?<![\w.,])(\d{1,3}) (?=\d{3}\b)")
 
 
 def N_(context: str, message: str) -> str:
@@ -187,9 +193,19 @@ def plain(text: Mapping[str, str] | None, lang: str) -> str:
     return value
 
 
+def keep_numbers_with_words(text: str) -> str:
+    """``text`` with each number joined to the word after it by a no-break space."""
+    text = THOUSANDS.sub("\\1" + NBSP, text)
+    return NUMBER_AND_WORD.sub("\\1" + NBSP, text)
+
+
 def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
-    """The text escaped for HTML, wrapped in a ``lang`` span when it fell back."""
+    """The text escaped for HTML, wrapped in a ``lang`` span when it fell back.
+
+    Its numbers stay on one line with the word they count ("11 opérations").
+    """
     value, used = pick(text, lang)
+    value = keep_numbers_with_words(value)
     if used != lang:
         # A fallback keeps its own language, and its own direction inside an RTL page.
         if direction(used) != direction(lang):
@@ -199,13 +215,13 @@ def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
 
 
 def format_date(value: dt.date, lang: str) -> str:
-    """A date written out for the language: ``30 juin 2025``."""
+    """A date written out for the language, never split across lines: ``30 juin 2025``."""
     from babel.dates import format_date as babel_date
 
     text = babel_date(value, format="long", locale=_locale(lang))
     if lang == "fr" and value.day == 1:
         text = "1er" + text[1:]  # French writes the first of the month as an ordinal
-    return text
+    return text.replace(" ", NBSP)
 
 
 def _locale(lang: str) -> str:
