@@ -34,7 +34,8 @@ def test_department_sheet(built: Path) -> None:
     assert facts["Sigle"] == "DPO"
     assert facts["Année de création"] == "1992"
     assert "Jean-Pierre Lacroix" in facts["Direction"]
-    assert facts["Pays fournissant du personnel en uniforme"] == "119 (au 27 mai 2025)"
+    # A date is never split across lines in Word either: its spaces are no-break spaces.
+    assert facts["Pays fournissant du personnel en uniforme"] == "119 (au 27\u00a0mai\u00a02025)"
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert any(b.startswith("Bureau des affaires militaires (OMA)") for b in bullets)
     assert document.core_properties.title == title

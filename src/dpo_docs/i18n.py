@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +29,22 @@ DOMAIN = "messages"
 RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
 # Babel locales for dates and numbers: British English writes "30 November 2026".
 BABEL_LOCALES = {"en": "en_GB"}
+# Joins a number to the word it counts, so no line, page or cell ever splits them.
+NBSP = "\u00a0"
+# Money is printed in millions below a billion, in billions from there. Decimals kept:
+# two for billions (to the nearest US$10 million, as the budgets are published: 5,38),
+# one for millions (to the nearest US$100 000), three below one million so a small
+# amount does not print as 0; trailing zeros are dropped (152,3 and 1, never 152,30).
+MONEY_SCALES = (  # (size, label key, decimals), largest first
+    (Decimal(10) ** 9, "billion_usd", 2),
+    (Decimal(10) ** 6, "million_usd", 1),
+)
+SMALL_MONEY_DECIMALS = 3
+# A number written in a data text and the word it counts or dates ("11 opérations",
+# "1er avril", "27 mai"); a number inside a word ("A4") is left alone. Thousands typed
+# with a plain space ("68 000") are joined too.
+NUMBER_AND_WORD = re.compile(r"(?<![\w.,])(\d+(?:[.,\u202f]\d+)*(?:er|re|e|st|nd|rd|th)?) (?=[^\W\d_])")
+THOUSANDS = re.compile(r"(?<![\w.,])(\d{1,3}) (?=\d{3}\b)")
 
 
 def N_(context: str, message: str) -> str:
@@ -75,6 +94,11 @@ MESSAGES: dict[str, str] = {
     "count": N_("count", "Nombre"),
     "about": N_("about", "environ"),
     "more_than": N_("more_than", "plus de"),
+    # Amounts of money, one label per scale and plural form: the key ending in _one
+    # serves the CLDR "one" category of the document's language (French: below 2).
+    "million_usd_one": N_("million_usd_one", "{amount} million de dollars des États-Unis"),
+    "million_usd": N_("million_usd", "{amount} millions de dollars des États-Unis"),
+    "billion_usd_one": N_("billion_usd_one", "{amount} milliard de dollars des États-Unis"),
     "billion_usd": N_("billion_usd", "{amount} milliards de dollars des États-Unis"),
     "period": N_("period", "période"),
     "appointed": N_("appointed", "nommé le"),
@@ -169,9 +193,19 @@ def plain(text: Mapping[str, str] | None, lang: str) -> str:
     return value
 
 
+def keep_numbers_with_words(text: str) -> str:
+    """``text`` with each number joined to the word after it by a no-break space."""
+    text = THOUSANDS.sub("\\1" + NBSP, text)
+    return NUMBER_AND_WORD.sub("\\1" + NBSP, text)
+
+
 def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
-    """The text escaped for HTML, wrapped in a ``lang`` span when it fell back."""
+    """The text escaped for HTML, wrapped in a ``lang`` span when it fell back.
+
+    Its numbers stay on one line with the word they count ("11 opérations").
+    """
     value, used = pick(text, lang)
+    value = keep_numbers_with_words(value)
     if used != lang:
         # A fallback keeps its own language, and its own direction inside an RTL page.
         if direction(used) != direction(lang):
@@ -181,29 +215,64 @@ def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
 
 
 def format_date(value: dt.date, lang: str) -> str:
-    """A date written out for the language: ``30 juin 2025``."""
+    """A date written out for the language, never split across lines: ``30 juin 2025``."""
     from babel.dates import format_date as babel_date
 
-    text = babel_date(value, format="long", locale=BABEL_LOCALES.get(lang, lang))
+    text = babel_date(value, format="long", locale=_locale(lang))
     if lang == "fr" and value.day == 1:
         text = "1er" + text[1:]  # French writes the first of the month as an ordinal
-    return text
+    return text.replace(" ", NBSP)
 
 
-def format_number(value: float, lang: str) -> str:
+def _locale(lang: str) -> str:
+    """The Babel locale that writes ``lang``'s dates and numbers."""
+    return BABEL_LOCALES.get(lang, lang)
+
+
+def format_number(value: float | Decimal, lang: str) -> str:
     """A number with the language's separators: ``68 000``."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=BABEL_LOCALES.get(lang, lang))
+    return format_decimal(value, locale=_locale(lang))
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places with trailing zeros dropped: 1.00 -> 1, 152.30 -> 152.3."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+    # Without trailing zeros the plural rules see 1, not 1.00 (which English counts as "other").
+    return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral() else rounded.normalize()
+
+
+def _money_scale(value: Decimal) -> tuple[Decimal, str, int]:
+    """The scale an amount of dollars is printed in: the largest it reaches once rounded."""
+    for (size, key, decimals), (smaller, _, smaller_decimals) in pairwise(MONEY_SCALES):
+        # Rounded as the smaller scale would print it: US$999.96 million reads
+        # "1 billion", not "1 000 millions"; US$999.9 million stays in millions.
+        if _rounded(value / smaller, smaller_decimals) * smaller >= size:
+            return size, key, decimals
+    return MONEY_SCALES[-1]
+
+
+def format_money(dollars: float, lang: str) -> str:
+    """An amount of US dollars in millions or billions: ``152,3 millions de dollars des États-Unis``."""
+    from babel import Locale
+
+    value = Decimal(repr(dollars))  # repr: 152300000.0 stays exact, not 152299999.99…
+    size, key, decimals = _money_scale(value)
+    amount = _rounded(value / size, decimals if value >= size else SMALL_MONEY_DECIMALS)
+    plural = Locale.parse(_locale(lang)).plural_form(amount)
+    label = labels_for(lang)[f"{key}_one" if plural == "one" else key]
+    # The amount and the words beside it stay on one line, in every output.
+    label = label.replace("{amount} ", "{amount}" + NBSP).replace(" {amount}", NBSP + "{amount}")
+    return label.format(amount=format_number(amount, lang))
 
 
 def format_figure(figure: Figure, lang: str) -> str:
     """A figure's value with its qualifier and unit: ``environ 68 000``."""
-    labels = labels_for(lang)
     if figure.unit == "usd":
-        text = labels["billion_usd"].format(amount=format_number(round(figure.value / 1e9, 2), lang))
+        text = format_money(figure.value, lang)
     else:
         text = format_number(figure.value, lang)
     if figure.qualifier != "exact":
-        text = f"{labels[figure.qualifier]} {text}"
+        text = f"{labels_for(lang)[figure.qualifier]}{NBSP}{text}"
     return text

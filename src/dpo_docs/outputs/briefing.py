@@ -7,7 +7,7 @@ import re
 
 from markupsafe import Markup
 
-from dpo_docs.i18n import plain
+from dpo_docs.i18n import markup, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
@@ -84,7 +84,10 @@ class Briefing:
             "tree": job.tree,
             "chart_caption": f"{labels['orgchart']} — {name}",
             "events": data.history,
-            "source_titles": {s.id: plain(s.title, lang) for s in data.sources},
+            # As the t filter would print them: a fallback in its own language and direction
+            # (a French title in an Arabic card keeps "(27 mai 2025)" in order), numbers kept
+            # with their words.
+            "source_titles": {s.id: markup(s.title, lang) for s in data.sources},
         }
         return {
             "template": {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels},
