@@ -93,7 +93,7 @@ def test_contents_page_numbers_match_bookmarks_and_pages(briefing: Path) -> None
 
 def test_running_header_and_page_x_of_y(briefing: Path) -> None:
     pages = len(PdfReader(briefing).pages)
-    assert pages >= 8
+    assert pages >= 3  # the page looked at below exists (the count itself: test_briefing_flow.py)
     third = pdf_text(briefing, 3)
     assert f"Page 3 sur {pages}" in third
     assert "Département des opérations de paix" in third

@@ -19,8 +19,26 @@ log = logging.getLogger(__name__)
 # Room for the chart on the landscape structure page, in pt, below its heading.
 CHART_BOX = (739.0, 400.0)
 MIN_TEXT_PT = 7.0
-SECTIONS = ("mission", "leadership", "structure", "relationships", "history", "operations",
-            "figures", "sources")
+# The sections in reading order: the key figures come right after the mission, so that a
+# reader meets the department's size before its organisation. The contents and the body
+# both follow this order (the template loops over doc.sections).
+SECTIONS = ("mission", "figures", "leadership", "structure", "relationships", "history",
+            "operations", "sources")
+
+
+def filled_sections(data: Data, heads: list) -> list[str]:
+    """The ids of SECTIONS that have something to print for this data, in reading order."""
+    # The mission (its mandate is required) and the structure (the chart shows at least
+    # the department) always print.
+    empty = {
+        "figures": not data.figures,
+        "leadership": not heads,
+        "relationships": not data.relationships,
+        "history": not data.history,
+        "operations": not data.operations,
+        "sources": not data.sources,
+    }
+    return [s for s in SECTIONS if not empty.get(s, False)]
 
 
 def scale_svg(svg: str, scale: float) -> str:
@@ -79,7 +97,7 @@ class Briefing:
             "title": f"{labels['briefing']} — {name}",
             "subject": f"{labels['briefing']}{labels['colon']} {name} ({plain(dept.acronym, lang)})",
             "other_names": other_names,
-            "sections": [{"id": s, "title": labels[s]} for s in SECTIONS],
+            "sections": [{"id": s, "title": labels[s]} for s in filled_sections(data, heads)],
             "heads": heads,
             "tree": job.tree,
             "chart_caption": f"{labels['orgchart']} — {name}",
