@@ -191,10 +191,13 @@ def _listen(requests: IO[bytes], inbox: queue.SimpleQueue[bytes]) -> None:
 
 def _exit_now() -> None:
     """End this helper at once, taking its temporary folder (WeasyPrint's font copies) with it."""
-    weasy = sys.modules.get("dpo_docs.outputs.weasy")
-    if weasy is not None:
-        weasy.remove_private_temp()
-    os._exit(0)
+    try:
+        # The module may be half imported (a helper still warming up): nothing must stop the exit.
+        remove = getattr(sys.modules.get("dpo_docs.outputs.weasy"), "remove_private_temp", None)
+        if remove is not None:
+            remove()
+    finally:
+        os._exit(0)
 
 
 def render_target(target: Target, jobs: dict[str, Job], data: Data, settings: Settings) -> Made:
