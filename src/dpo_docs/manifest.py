@@ -10,7 +10,6 @@ hold. ``Manifest`` alone knows the file's JSON format.
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -221,8 +220,3 @@ def status(entry: Entry | None, context: str, engine: str, settings: Any, roots:
 def _tupled(value: Any) -> Any:
     """JSON gives lists where the settings hold tuples."""
     return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
-
-
-def sha256(data: bytes) -> str:
-    """Hex SHA-256 of bytes."""
-    return hashlib.sha256(data).hexdigest()
