@@ -75,6 +75,8 @@ MESSAGES: dict[str, str] = {
     "revision": N_("revision", "révision"),
     "as_of": N_("as_of", "au"),
     "source": N_("source", "Source"),
+    "back_to_text": N_("back_to_text", "Retour au texte (source {n})"),
+    "general_sources": N_("general_sources", "Sources générales"),
     "acronym": N_("acronym", "Sigle"),
     "name": N_("name", "Nom"),
     "location": N_("location", "Lieu"),
