@@ -136,7 +136,7 @@ def test_every_source_is_listed_and_cited_or_general(output: Path, lang: str) ->
     reader = PdfReader(path)
     page, entries = sources_page(path, lang)
     assert sorted(entries) == list(range(1, len(titles(lang)) + 1))
-    assert {same(line.split(" — ")[0].replace("↑", "")) for line in entries.values()} == set(titles(lang).values())
+    assert {same(line.split(" — ")[0].replace(" ^", "")) for line in entries.values()} == set(titles(lang).values())
     cited = {int(dest_name(a)[7:]) for _, a in links(reader) if (dest_name(a) or "").startswith("source-")}
     page_text = text(path, page)
     general = page_text.split(LANGS[lang]["general"])[1] if LANGS[lang]["general"] in page_text else ""
