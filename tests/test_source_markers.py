@@ -127,6 +127,7 @@ def test_sources_are_numbered_in_the_order_the_text_cites_them(output: Path, lan
         name = dest_name(annot) or ""
         if name.startswith("source-") and int(name[7:]) not in first:
             first.append(int(name[7:]))
+    assert len(first) >= 10
     assert first == list(range(1, len(first) + 1))
 
 
@@ -154,6 +155,7 @@ def test_each_cited_entry_links_back_to_its_first_citation(output: Path, lang: s
         if name.startswith("source-"):
             marker_pages.setdefault(int(name[7:]), number)
     backs = {int(dest_name(a)[5:]): a for _, a in annotated if (dest_name(a) or "").startswith("cite-")}
+    assert len(backs) >= 10
     assert set(backs) == set(marker_pages)
     for number, annot in backs.items():
         assert dest_page(reader, f"cite-{number}") == marker_pages[number]
@@ -212,3 +214,18 @@ def test_word_links_survive_conversion_to_pdf(output: Path, tmp_path: Path) -> N
     assert target in text(pdf)
     uris = {str(a["/A"]["/URI"]) for _, a in links(PdfReader(pdf)) if a.get("/A") and "/URI" in a["/A"]}
     assert target in uris
+
+
+def test_a_source_nothing_cites_is_listed_as_general_after_the_cited_ones(project: Path) -> None:
+    with (project / "data" / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('  - id: uncited\n    title:\n      fr: "Rapport jamais cité"\n      en: "Report never cited"\n')
+    result = run(project, "build", "--only", "briefing")
+    assert result.exit_code == 0, result.output
+    path = project / "output" / "fr" / "briefing.pdf"
+    page, entries = sources_page(path, "fr")
+    last = len(titles("fr")) + 1
+    assert entries[last] == "Rapport jamais cité"
+    general = text(path, page).split("Sources générales")[1]
+    assert general.strip().startswith(f"{last}. Rapport jamais cité")
+    reader = PdfReader(path)
+    assert not [a for _, a in links(reader) if dest_name(a) in (f"source-{last}", f"cite-{last}")]
