@@ -191,6 +191,8 @@ def test_english_briefing_has_no_space_before_punctuation_and_curly_apostrophes(
     assert "Appointed on 14 February 2017; in office since 1 April 2017" in " ".join(text.split())
     assert "United Nations Truce Supervision Organization" in " ".join(text.split())
     assert "DR Congo" not in text
+    # A break keeps three letters before the hyphen: "re-/form" reads as another word.
+    assert [line for line in text.splitlines() if re.search(r"(?<!\w)\w{1,2}‐$", line.rstrip())] == []
 
 
 def _docx_text(path: Path) -> str:
