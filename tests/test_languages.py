@@ -21,7 +21,7 @@ def test_lang_all_builds_french_and_english(project: Path) -> None:
     en = flat(pdf_text(project / "output/en/briefing.pdf"))
     assert "Mission et rôle" in fr and "Données au 30 juin 2025" in fr
     assert "Mission and role" in en and "Data as of 30 June 2025" in en
-    assert "DPO provides political and executive direction to UN peacekeeping operations" in en
+    assert "DPO provides political and executive direction to United Nations peacekeeping operations" in en
     assert "about 68,000" in en and "US$5.38 billion" in en
     assert "environ 68 000" in fr.replace("\u202f", " ") and "5,38 milliards de dollars des États-Unis" in fr
     assert "Year created: 2007" in en and "Année de création : 2007" in fr.replace("\u00a0", " ")

@@ -121,8 +121,9 @@ class Briefing:
             "outline": outline(job.tree, lang),
             "marks": marks,
             "timeline_title": f"{labels['timeline']} — {name}",
-            "timeline_desc": "; ".join(f"{m.label}: {plain(e.text, lang)}"
-                                       for m, e in zip(marks, data.history, strict=True)),
+            "timeline_desc": f"{labels['semicolon']} ".join(
+                f"{m.label}{labels['colon']} {plain(e.text, lang)}"
+                for m, e in zip(marks, data.history, strict=True)),
         }
 
     def cost(self, target: Target, job: Job) -> float:
