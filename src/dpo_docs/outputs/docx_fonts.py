@@ -19,7 +19,7 @@ import unicodedata
 
 from lxml import etree
 
-from dpo_docs.fonts import FONT_DIR
+from dpo_docs.fonts import FALLBACKS, FONT_DIR
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +55,10 @@ MARGIN = frozenset(
      *range(0x2010, 0x2028), 0x202F, *range(0x2030, 0x203B), 0x20AC, 0x2212,
      0x60C, 0x61B, 0x61F, *range(0x660, 0x66A)])
 PAGE = 128
-# Elements of w:settings that come after w:saveSubsetFonts (CT_Settings's sequence).
-_AFTER_SUBSET = ("saveFormsData", "mirrorMargins", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
-                 "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors",
-                 "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate", "linkStyles",
-                 "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
-                 "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
-                 "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
-                 "defaultTabStop")
-_AFTER_EMBED_TT = ("embedSystemFonts", "saveSubsetFonts") + _AFTER_SUBSET
+# Elements of w:settings that come before w:embedTrueTypeFonts (CT_Settings's sequence).
+_BEFORE_EMBED = ("writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                 "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                 "printFractionalCharacterWidth", "printFormsData")
 # Elements of w:font that come before the embed* elements.
 _FONT_HEAD = ("altName", "panose1", "charset", "family", "notTrueType", "pitch", "sig")
 _TEXT_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|numbering)\.xml")
@@ -103,6 +98,9 @@ def embed_fonts(items: dict[str, bytes]) -> dict[str, bytes]:
             if face is not None:
                 key = _font_key(family, face)
                 embedded.append((family, element, key, obfuscate(face, key)))
+    others = text - _cmap("NotoSans-Regular.ttf") - _cmap("NotoSansArabic-Regular.ttf")
+    if others and others & _cmap_cjk():  # the CJK cmap takes a quarter second to read
+        log.info("Chinese text: Noto Sans CJK SC, not TrueType, is not embedded; readers need it installed")
     if not embedded:
         return items
     out = dict(items)
@@ -140,7 +138,8 @@ def _text(items: dict[str, bytes]) -> set[int]:
         root = etree.fromstring(items[name])
         for el in root.iter(_w("t"), _w("lvlText")):
             points.update(map(ord, el.text or el.get(_w("val")) or ""))
-    return points
+    # Private-use code points are symbol-font bullets of list levels Word ships unused.
+    return {p for p in points if unicodedata.category(chr(p)) not in ("Co", "Cc")}
 
 
 def _named_families(items: dict[str, bytes]) -> set[str]:
@@ -204,6 +203,12 @@ def _cmap(filename: str) -> frozenset[int]:
 
     with TTFont(str(FONT_DIR / filename), lazy=True) as font:
         return frozenset(font.getBestCmap())
+
+
+@functools.cache
+def _cmap_cjk() -> frozenset[int]:
+    """The code points of the CJK face, which is named but never embedded."""
+    return _cmap(FALLBACKS[-1][1][400])
 
 
 def _draws(filename: str, text: set[int]) -> bool:
@@ -317,11 +322,12 @@ def _font_table(blob: bytes, embedded: list[tuple[str, str, str, bytes]], ids: l
 def _settings(blob: bytes) -> bytes:
     """Settings asking Word to keep the fonts embedded, subset, when the reader saves."""
     root = etree.fromstring(blob)
-    for tag, after in (("embedTrueTypeFonts", _AFTER_EMBED_TT), ("saveSubsetFonts", _AFTER_SUBSET)):
-        if root.find(_w(tag)) is not None:
-            continue
-        later = [i for i, c in enumerate(root) if etree.QName(c).localname in after]
-        root.insert(later[0] if later else len(root), etree.Element(_w(tag)))
+    before = _BEFORE_EMBED
+    for tag in ("embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts"):
+        if root.find(_w(tag)) is None and tag != "embedSystemFonts":
+            earlier = [i for i, c in enumerate(root) if etree.QName(c).localname in before]
+            root.insert(earlier[-1] + 1 if earlier else 0, etree.Element(_w(tag)))
+        before += (tag,)
     return _xml(root)
 
 
