@@ -287,7 +287,7 @@ def _field(instr: str) -> str:
 
 
 def _page_setup(doc) -> None:
-    """A4 portrait, 2 cm margins, header and footer 1 cm from the edge."""
+    """A4 portrait, 2 cm margins left and right, 17 mm above and below, header and footer 1 cm from the edge."""
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(11906), Twips(16838)
     for side in ("left_margin", "right_margin"):
@@ -366,7 +366,7 @@ CHART = [
     ("Caption", "{{ doc.chart_caption }}"),
 ]
 # The chart's column when it stands beside the history: 75 mm, for a picture of at
-# most BESIDE_CHART_MM (dpo_docs.outputs.factsheets) within the cell's margins.
+# most BESIDE_CHART_MM (dpo_docs.outputs.factsheets); the cells have no side margins.
 BESIDE_CHART_WIDTH = 4252
 BESIDE_GAP = 284  # 5 mm between the two columns
 
@@ -410,7 +410,7 @@ def _beside_table(doc) -> None:
 
 # The body, top to bottom: (style, text). "Normal" paragraphs holding {%p %} tags are
 # removed by docxtpl along with their tag. None marks the key-facts table, "beside"
-# the sub-units with their chart side by side.
+# the history and the chart side by side.
 BODY = [
     ("Title", "{{ doc.title }}"),
     ("Subtitle", "{{ doc.subtitle }}"),
