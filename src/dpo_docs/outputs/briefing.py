@@ -128,10 +128,12 @@ class Briefing:
 
     def html(self, context: dict, session: Session) -> str:
         """Draw the chart and the timeline, then render the briefing's HTML."""
+        from dpo_docs.chart.describe import describe
+
         template = context["template"]
         labels, doc = template["labels"], dict(template["doc"])
         chart, levels = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
-                                     "\n".join(context["outline"]), "briefing-chart")
+                                     describe([context["chart"]], labels), "briefing-chart")
         doc["chart_svg"] = Markup(chart)
         if levels is not None:
             doc["chart_caption"] += " " + labels["chart_levels"].format(levels=levels)

@@ -31,6 +31,7 @@ from urllib.request import url2pathname
 from dpo_docs import fonts
 from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
+from dpo_docs.outputs import pdf_tags
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +368,7 @@ def _load_engine():
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addFilter(_OWN_FAILURES)  # first: our refusals are reported, not collected
     weasy_log.addFilter(_ERRORS)
+    pdf_tags.install(weasyprint)
     if font_subsetter() != "HarfBuzz":
         log.warning("fonts are subset with fontTools, several times slower than HarfBuzz; "
                     "install HarfBuzz's subset library: sudo apt-get install -y libharfbuzz-subset0")
@@ -411,12 +413,13 @@ def html_to_pdf(
     fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
     fetcher.named = {"templates": base_dir, **({"data": roots[0]} if roots else {})}
     name = document or _title(html)
-    with _Interrupts(), _ERRORS.collecting() as errors:
+    with _Interrupts(), _ERRORS.collecting() as errors, pdf_tags.recording() as found:
         try:
             page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
             # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
             options = {} if variant == "none" else {"pdf_variant": variant}
-            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
+            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True,
+                                 finisher=pdf_tags.finisher(found), **options)
         except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
             raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
