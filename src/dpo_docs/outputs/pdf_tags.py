@@ -80,6 +80,7 @@ def finisher(found: list):
         for box, element in found:
             _complete(box, element)
         _as_artifacts(pdf, _leader_marks(pdf, found))
+        _list_kids_in_items(pdf)
         _soft_hyphens(document, pdf)
     return finish
 
@@ -190,6 +191,29 @@ def _as_artifacts(pdf, marks: dict[int, set[int]]) -> None:
                     and properties.get("MCID") in loose):
                 ops[i] = "/Artifact"
                 ops[i + 1] = pydyf.Dictionary({"Type": "/Pagination"})
+
+
+def _list_kids_in_items(pdf) -> None:
+    """Move a list's kids that are not items into the item before them (PDF/UA: an L holds L, LI, Caption).
+
+    WeasyPrint leaves some inline content of an unmarked list item (the legend's colour
+    swatches) beside the item instead of inside its body.
+    """
+    for struct in list(pdf.objects):
+        if not isinstance(struct, dict) or struct.get("S") != "/L":
+            continue
+        kept, item = [], None
+        for kid in struct["K"]:
+            child = _object(pdf, kid) if isinstance(kid, bytes) else None
+            if child is None or child.get("S") in ("/L", "/LI", "/Caption") or item is None:
+                kept.append(kid)
+                item = child if child is not None and child.get("S") == "/LI" else item
+                continue
+            bodies = [_object(pdf, k) for k in item["K"] if isinstance(k, bytes)]
+            body = next((b for b in bodies if b.get("S") == "/LBody"), item)
+            body["K"].append(kid)
+            child["P"] = body.reference
+        struct["K"] = type(struct["K"])(kept)
 
 
 def _soft_hyphens(document, pdf) -> None:
