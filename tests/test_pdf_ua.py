@@ -132,7 +132,7 @@ def test_running_headers_footers_and_leaders_are_artifacts(out: Path, name: str)
         assert "......" in artifacts[1]  # but still printed
 
 
-@pytest.mark.parametrize("name", PDFS)
+@pytest.mark.parametrize("name", ["fr/briefing.pdf", "en/briefing.pdf"])  # the handout has no links
 def test_links_are_described_by_what_they_show(out: Path, name: str) -> None:
     reader = PdfReader(out / name)
     for number, page in enumerate(reader.pages, start=1):
