@@ -140,32 +140,32 @@ def _reachable(pdf) -> set[int]:
     return seen
 
 
-def _leader_marks(pdf, found: list) -> dict[int, set[int]]:
-    """Take the text of leaders out of their structure elements: page index -> marked-content ids.
+def _leader_marks(pdf, found: list) -> dict[int, dict[int, str]]:
+    """Take the dots of leaders out of their structure elements: by page, their ids as layout artifacts.
 
     A leader ("Mission ........ 2") is drawn as one text per dot, each tagged, so a
     screen reader reads "point" sixty times a line. Its element keeps its link annotation;
     its dots (ids directly in a link, or kid elements, which become unreachable) go.
     """
     pages = {ref: index for index, ref in enumerate(pdf.page_references)}
-    marks: dict[int, set[int]] = {}
+    marks: dict[int, dict[int, str]] = {}
     for box, struct in found:
         if getattr(box, "is_leader", False):
             kids = struct["K"]
             page = pages[struct["Pg"]]
-            marks.setdefault(page, set()).update(k for k in kids if isinstance(k, int))
+            marks.setdefault(page, {}).update((k, "/Layout") for k in kids if isinstance(k, int))
             struct["K"] = type(kids)(k for k in kids if isinstance(k, bytes)
                                      and _object(pdf, k).get("Type") == "/OBJR")
     return marks
 
 
-def _as_artifacts(pdf, marks: dict[int, set[int]]) -> None:
+def _as_artifacts(pdf, marks: dict[int, dict[int, str]]) -> None:
     """Mark content outside the structure tree (running headers, footers, leaders) as artifacts.
 
     WeasyPrint gives the text of page margin boxes marked-content ids whose structure
     elements it keeps out of the tree (PDF 1.7 has no artifact element). A screen reader
     then meets content that belongs to nothing; marked as a pagination /Artifact, and
-    out of the parent tree, it is skipped.
+    out of the parent tree, it is skipped. ``marks`` adds ids by page, with their type.
     """
     import pydyf
 
@@ -177,9 +177,9 @@ def _as_artifacts(pdf, marks: dict[int, set[int]]) -> None:
         key, refs = nums[index], nums[index + 1]
         if not isinstance(refs, (list, tuple)) or key >= len(pages):
             continue  # an annotation's entry
-        loose = marks.get(key, set()) | {
-            mcid for mcid, ref in enumerate(refs)
-            if isinstance(ref, bytes) and int(ref.split()[0]) not in reachable}
+        loose = {mcid: "/Pagination" for mcid, ref in enumerate(refs)
+                 if isinstance(ref, bytes) and int(ref.split()[0]) not in reachable}
+        loose.update(marks.get(key, {}))
         if not loose:
             continue
         for mcid in loose:
@@ -190,7 +190,7 @@ def _as_artifacts(pdf, marks: dict[int, set[int]]) -> None:
             if (ops[i + 2] == b"BDC" and isinstance(properties, dict)
                     and properties.get("MCID") in loose):
                 ops[i] = "/Artifact"
-                ops[i + 1] = pydyf.Dictionary({"Type": "/Pagination"})
+                ops[i + 1] = pydyf.Dictionary({"Type": loose[properties["MCID"]]})
 
 
 def _list_kids_in_items(pdf) -> None:

@@ -7,6 +7,8 @@ package's font folder: never the network, never the rest of the disk.
 WeasyPrint logs some failures and carries on (a chart it could not draw is left
 blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
 interrupt the build. What it writes to the temporary folder goes with the process.
+The PDF/UA tags it leaves incomplete are completed by ``pdf_tags`` before the file is
+written.
 """
 
 from __future__ import annotations
