@@ -155,16 +155,34 @@ def test_contents_links_read_their_section_titles(out: Path) -> None:
     assert not described & {"mission", "figures", "leadership", "structure", "sources"}
 
 
-@pytest.mark.parametrize(("name", "other", "text"), [
-    ("fr/briefing.pdf", "en", "Department of Peace Operations"),
-    ("en/briefing.pdf", "fr", "Département des opérations de paix"),
+def language(element: DictionaryObject, reader: PdfReader) -> str:
+    """The language a reader hears an element in: its own /Lang, else its nearest parent's, else the document's."""
+    while element is not None and "/S" in element:
+        if "/Lang" in element:
+            return element["/Lang"]
+        element = element["/P"].get_object() if "/P" in element else None
+    return reader.trailer["/Root"]["/Lang"]
+
+
+@pytest.mark.parametrize(("lang", "drop", "other", "text"), [
+    ("fr", "      fr: Bureau de l’état de droit et des institutions chargées de la sécurité\n", "en",
+     "Office of Rule of Law and Security Institutions"),
+    ("en", "      en: Office of Rule of Law and Security Institutions\n", "fr",
+     "Bureau de l’état de droit et des institutions chargées de la sécurité"),
 ])
-def test_other_language_text_carries_its_language(out: Path, name: str, other: str, text: str) -> None:
-    reader = PdfReader(out / name)
+def test_fallback_text_carries_its_language(project: Path, lang: str, drop: str, other: str, text: str) -> None:
+    units = project / "data/units.yaml"
+    source = units.read_text(encoding="utf-8")
+    assert drop in source
+    units.write_text(source.replace(drop, "", 1), encoding="utf-8")  # a name known in one language only
+    result = run(project, "build", "--only", "briefing", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(project / "output" / lang / "briefing.pdf")
     by_mcid, _ = marked_text(reader)
-    tagged = [e for e in elements(reader) if element_text(e, reader, by_mcid) == text]
-    assert tagged and all(e.get("/Lang") == other for e in tagged[:1]), [e.get("/Lang") for e in tagged]
-    # Whatever is marked as in the other language is indeed one of its texts, not the whole page.
+    named = [e for e in elements(reader) if element_text(e, reader, by_mcid) == text]
+    assert named, f"no structure element reads {text!r}"
+    assert all(language(e, reader) == other for e in named), [(e["/S"], e.get("/Lang")) for e in named]
+    # Only the fallback is marked: no element of the document's own text.
     for element in elements(reader):
         if element.get("/Lang") == other:
             assert len(element_text(element, reader, by_mcid)) < 200
