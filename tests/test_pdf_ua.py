@@ -126,7 +126,10 @@ def test_running_headers_footers_and_leaders_are_artifacts(out: Path, name: str)
     # Every tagged text belongs to an element of the structure tree, none is left loose.
     by_mcid, _ = marked_text(reader)
     assert sum(len(t) for t in tagged.values()) == sum(len(t) for t in by_mcid.values())
+    stream = reader.pages[1].get_contents().get_data()
+    assert b"/Subtype /Footer" in stream
     if "briefing" in name:
+        assert b"/Subtype /Header" in stream  # the running title and section
         contents = tagged[1]
         assert "...." not in contents and ". . ." not in contents  # dot leaders are not read
         assert "......" in artifacts[1]  # but still printed

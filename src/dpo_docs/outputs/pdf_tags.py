@@ -185,12 +185,32 @@ def _as_artifacts(pdf, marks: dict[int, dict[int, str]]) -> None:
         for mcid in loose:
             refs[mcid] = b"null"
         ops = _object(pdf, pages[key]["Contents"]).stream
+        middle = (pages[key]["MediaBox"][1] + pages[key]["MediaBox"][3]) / 2
         for i in range(len(ops) - 2):
             properties = ops[i + 1]
             if (ops[i + 2] == b"BDC" and isinstance(properties, dict)
                     and properties.get("MCID") in loose):
+                kind = loose[properties["MCID"]]
                 ops[i] = "/Artifact"
-                ops[i + 1] = pydyf.Dictionary({"Type": loose[properties["MCID"]]})
+                ops[i + 1] = pydyf.Dictionary({"Type": kind})
+                if kind == "/Pagination" and (y := _text_top(ops, i + 3)) is not None:
+                    # Drawn top down (WeasyPrint flips the page): above the middle, a header.
+                    ops[i + 1]["Subtype"] = "/Header" if y < middle else "/Footer"
+
+
+def _text_top(ops: list, start: int) -> float | None:
+    """The vertical position of the first text drawn in the marked content starting at ``start``."""
+    depth = 0
+    for op in ops[start:]:
+        if op in (b"BDC", b"BMC"):
+            depth += 1
+        elif op == b"EMC":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif isinstance(op, bytes) and op.endswith(b" Tm"):
+            return float(op.split()[-2])
+    return None
 
 
 def _list_kids_in_items(pdf) -> None:
