@@ -241,7 +241,8 @@ def _soft_hyphens(document, pdf) -> None:
 
     WeasyPrint draws the hyphenate-character as a glyph mapped to U+2010, so copied or
     extracted text reads "ame‐ né". The hyphen is always the last glyph of its line's
-    text: it is drawn apart, inside a span whose /ActualText is U+00AD.
+    text: it is drawn apart, inside a span whose /ActualText is U+00AD. (The data writes
+    its own hyphens as "-", a glyph of its own, which stays as it is.)
     """
     import pydyf
 
