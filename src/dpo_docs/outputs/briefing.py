@@ -12,7 +12,7 @@ from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
 from dpo_docs.timeline import Mark, timeline_svg
-from dpo_docs.views import chart_node, outline
+from dpo_docs.views import chart_node
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,6 @@ class Briefing:
             "template": {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels},
             "chart": chart_node(job.tree, lang, with_heads=job.settings.chart_heads),
             "chart_title": f"{labels['orgchart']} — {name}",
-            "outline": outline(job.tree, lang),
             "marks": marks,
             "timeline_title": f"{labels['timeline']} — {name}",
             "timeline_desc": "; ".join(f"{m.label}: {plain(e.text, lang)}"
