@@ -13,7 +13,7 @@ from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
 from dpo_docs.timeline import Mark, timeline_svg
-from dpo_docs.views import chart_node, outline
+from dpo_docs.views import chart_node
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,6 @@ class Briefing:
             "template": {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels},
             "chart": chart_node(job.tree, lang, with_heads=job.settings.chart_heads),
             "chart_title": f"{labels['orgchart']} — {name}",
-            "outline": outline(job.tree, lang),
             "marks": marks,
             "timeline_title": f"{labels['timeline']} — {name}",
             "timeline_desc": f"{labels['semicolon']} ".join(
@@ -136,10 +135,12 @@ class Briefing:
 
     def html(self, context: dict, session: Session) -> str:
         """Draw the chart and the timeline, then render the briefing's HTML."""
+        from dpo_docs.chart.describe import describe
+
         template = context["template"]
         labels, doc = template["labels"], dict(template["doc"])
         chart, levels = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
-                                     "\n".join(context["outline"]), "briefing-chart")
+                                     describe([context["chart"]], labels), "briefing-chart")
         doc["chart_svg"] = Markup(chart)
         if levels is not None:
             doc["chart_caption"] += " " + labels["chart_levels"].format(levels=levels)

@@ -131,7 +131,7 @@ class Orgchart:
                               back=labels["chart_back"], max_scale=MAX_SCALE)
         legend_h = _legend_height(legend, notes, paper.content_width)
         desc = "\n".join(context["outline"])
-        pages = [_page(p, pagination, title, labels, desc, to_svg) for p in pagination.pages]
+        pages = [_page(p, pagination, title, labels, to_svg) for p in pagination.pages]
         if len(pages) > 1:
             log.info("org chart: %d units on %d pages of %s %s", context["units"],
                      len(pages), paper.size, paper.orientation)
@@ -151,8 +151,9 @@ class Orgchart:
         }
 
 
-def _page(page, pagination, title: str, labels: dict, whole_desc: str, to_svg) -> dict:
+def _page(page, pagination, title: str, labels: dict, to_svg) -> dict:
     """What the template needs to draw one chart page."""
+    from dpo_docs.chart.describe import describe
     from dpo_docs.outputs.briefing import scale_svg
 
     total = len(pagination.pages)
@@ -163,11 +164,8 @@ def _page(page, pagination, title: str, labels: dict, whole_desc: str, to_svg) -
         key = "chart_from_page" if len(page.back) == 1 else "chart_from_pages"
         names = " · ".join(_name(t) for t in page.trees)
         subtitle = f"{labels[key].format(pages=', '.join(map(str, page.back)))} — {names}"
-    if total == 1:
-        desc = whole_desc
-    else:
-        desc = "\n".join(line for tree in page.trees for line in _outline(tree))
-    svg = to_svg(page.layout, title=title, desc=desc, standalone=False,
+    # The alt text says what the page shows; the handout's text version lists every unit.
+    svg = to_svg(page.layout, title=title, desc=describe(page.trees, labels), standalone=False,
                  id_prefix=f"orgchart-p{page.number}")
     return {"number": page.number, "subtitle": subtitle,
             "svg": Markup(scale_svg(svg, pagination.scale))}
@@ -176,17 +174,6 @@ def _page(page, pagination, title: str, labels: dict, whole_desc: str, to_svg) -
 def _name(node) -> str:
     """A chart node as a reader names it: name and acronym."""
     return f"{node.name} ({node.acronym})" if node.acronym else node.name
-
-
-def _outline(node, depth: int = 0) -> list[str]:
-    """A page's boxes as indented text, cross references included: the SVG's description."""
-    line = "  " * depth + "- " + _name(node)
-    if node.notes:
-        line += " — " + "; ".join(node.notes)
-    lines = [line]
-    for child in node.children:
-        lines.extend(_outline(child, depth + 1))
-    return lines
 
 
 def _legend(job: Job) -> list[dict]:

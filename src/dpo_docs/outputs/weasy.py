@@ -7,6 +7,8 @@ package's font folder: never the network, never the rest of the disk.
 WeasyPrint logs some failures and carries on (a chart it could not draw is left
 blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
 interrupt the build. What it writes to the temporary folder goes with the process.
+The PDF/UA tags it leaves incomplete are completed by ``pdf_tags`` before the file is
+written.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from urllib.request import url2pathname
 from dpo_docs import fonts
 from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
-from dpo_docs.outputs.pdf_links import describe_links
+from dpo_docs.outputs import pdf_tags
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +370,7 @@ def _load_engine():
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addFilter(_OWN_FAILURES)  # first: our refusals are reported, not collected
     weasy_log.addFilter(_ERRORS)
+    pdf_tags.install(weasyprint)
     if font_subsetter() != "HarfBuzz":
         log.warning("fonts are subset with fontTools, several times slower than HarfBuzz; "
                     "install HarfBuzz's subset library: sudo apt-get install -y libharfbuzz-subset0")
@@ -412,13 +415,13 @@ def html_to_pdf(
     fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
     fetcher.named = {"templates": base_dir, **({"data": roots[0]} if roots else {})}
     name = document or _title(html)
-    with _Interrupts(), _ERRORS.collecting() as errors:
+    with _Interrupts(), _ERRORS.collecting() as errors, pdf_tags.recording() as found:
         try:
             page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
             # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
             options = {} if variant == "none" else {"pdf_variant": variant}
             pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True,
-                                 finisher=describe_links, **options)
+                                 finisher=pdf_tags.finisher(found), **options)
         except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
             raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
