@@ -148,6 +148,8 @@ def test_links_are_described_by_what_they_show(out: Path, name: str) -> None:
                 continue
             contents = " ".join(str(annotation["/Contents"]).split())
             assert contents and not contents.startswith("#"), contents
+            if str(annotation.get("/Dest", "")).startswith(("source-", "cite-")):
+                continue  # a source marker or back-link says more than "3" or "^" (test_source_markers.py)
             assert "".join(contents.split()) in shown, f"page {number}: link described as {contents!r}, not as it shows"
 
 
@@ -233,7 +235,7 @@ def test_line_break_hyphens_are_soft(out: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", PDFS)
 def test_an_open_pdf_ua_checker_finds_nothing(out: Path, name: str) -> None:
-    page = pytest.importorskip("page", reason="the page-validation checker is in the dev extra")
+    import page  # the page-validation checker, in the dev extra: never skipped silently
     report = page.validate_pdf(str(out / name), profile="ua1")
     assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
     check = subprocess.run(["qpdf", "--check", str(out / name)], capture_output=True, text=True)
