@@ -11,11 +11,11 @@ from dpo_docs import fonts
 from dpo_docs.chart import measure
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout
 from dpo_docs.chart.svg import (
-    BOX_STROKE_WIDTH,
     CONNECTOR_COLOUR,
     CONNECTOR_WIDTH,
     CORNER_RADIUS,
-    DASH,
+    DOUBLE_INSET,
+    DOUBLE_WIDTH,
     colours_for,
 )
 
@@ -82,15 +82,13 @@ def _draw_box(
     x0, y0 = box.x * scale, box.y * scale
     x1, y1 = (box.x + box.w) * scale, (box.y + box.h) * scale
     radius = CORNER_RADIUS * scale
-    stroke = max(1, round(BOX_STROKE_WIDTH * scale))
-    if box.shared:
-        draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
-        _dashed_outline(draw, (x0, y0, x1, y1), radius, colours.stroke, stroke, scale)
-    else:
-        draw.rounded_rectangle(
-            (x0, y0, x1, y1), radius=radius, fill=colours.fill, outline=colours.stroke,
-            width=stroke,
-        )  # fmt: skip
+    width, dash, double = colours.border(box.shared)
+    draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
+    _outline(draw, (x0, y0, x1, y1), radius, colours.stroke, width * scale, dash, scale)
+    if double:
+        i = DOUBLE_INSET * scale
+        _outline(draw, (x0 + i, y0 + i, x1 - i, y1 - i), 0.0, colours.inner,
+                 DOUBLE_WIDTH * scale, dash, scale)
     for line in box.lines:
         # Glyph by glyph at the advances the layout measured: Pillow's own layout
         # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
@@ -143,17 +141,40 @@ def _draw_glyph(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tu
     draw.bitmap((whole + dx, y + dy), mask, fill=colour)
 
 
+def _outline(
+    draw: ImageDraw.ImageDraw,
+    rect: tuple[float, float, float, float],
+    radius: float,
+    colour: str,
+    width: float,
+    dash: tuple[float, float] | None,
+    scale: float,
+) -> None:
+    """A border centred on the rectangle's edge, as SVG strokes it: solid or dashed."""
+    half = width / 2
+    pixels = max(1, round(width))
+    if dash is None:
+        x0, y0, x1, y1 = rect
+        # Pillow draws an outline inside the rectangle; move it out by half its width.
+        outer = (x0 - half, y0 - half, x1 + half, y1 + half)
+        draw.rounded_rectangle(outer, radius=radius + half if radius else 0, outline=colour,
+                               width=pixels)
+        return
+    _dashed_outline(draw, rect, radius, colour, pixels, dash, scale)
+
+
 def _dashed_outline(
     draw: ImageDraw.ImageDraw,
     rect: tuple[float, float, float, float],
     radius: float,
     colour: str,
     width: int,
+    dash: tuple[float, float],
     scale: float,
 ) -> None:
     """Dashed straight edges and solid rounded corners (Pillow has no dash pattern)."""
     x0, y0, x1, y1 = rect
-    on, off = DASH[0] * scale, DASH[1] * scale
+    on, off = dash[0] * scale, dash[1] * scale
     edges = [
         ((x0 + radius, y0), (x1 - radius, y0)),
         ((x1, y0 + radius), (x1, y1 - radius)),
@@ -173,6 +194,8 @@ def _dashed_outline(
                 fill=colour, width=width,
             )  # fmt: skip
             pos = end + off
+    if radius <= 0:
+        return
     d = 2 * radius
     for box, start in (
         ((x0, y0, x0 + d, y0 + d), 180),

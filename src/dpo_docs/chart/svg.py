@@ -13,11 +13,13 @@ from dpo_docs.chart.layout import Box, ChartError, ChartLayout, clean_text
 log = logging.getLogger(__name__)
 
 SVG_NS = "http://www.w3.org/2000/svg"
-CONNECTOR_COLOUR = "#7f7f7f"
+CONNECTOR_COLOUR = "#6b6b6b"  # 5.3:1 on white: links are part of the chart's meaning
 CONNECTOR_WIDTH = 0.75
-BOX_STROKE_WIDTH = 0.75
 CORNER_RADIUS = 2.0
-DASH = (3.0, 2.0)
+DASH = (3.0, 2.0)  # a shared unit's border, whatever its kind
+DOTS = (1.0, 1.5)
+DOUBLE_INSET = 1.75  # centre of a double border's inner line, from the box edge
+DOUBLE_WIDTH = 0.6
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 # Attribute values may hold quotes and newlines; escape them so the XML stays valid.
@@ -25,30 +27,43 @@ _ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 @dataclass(frozen=True)
-class KindColours:
-    """Fill, border and text colour of one kind of box."""
+class KindStyle:
+    """How one kind of box looks: colours, and a border that tells it apart without colour.
+
+    ``inner`` is the colour of a double border's inner line (None: a single border).
+    """
 
     fill: str
     stroke: str
     text: str
+    width: float = 0.75
+    dash: tuple[float, float] | None = None
+    inner: str | None = None
+
+    def border(self, shared: bool = False) -> tuple[float, tuple[float, float] | None, bool]:
+        """Width, dash pattern and doubling of the border: a shared unit's is dashed."""
+        return self.width, DASH if shared else self.dash, self.inner is not None
 
 
-# Sober UN blues, darkest at the top of the hierarchy; every text/fill pair is above
-# the WCAG AA contrast of 4.5:1 (the tests check it).
-PALETTE: dict[str, KindColours] = {
-    "department": KindColours("#1f4e79", "#1f4e79", "#ffffff"),
-    "office": KindColours("#2f6496", "#2f6496", "#ffffff"),
-    "division": KindColours("#d6e4f2", "#2f6496", "#1a1a1a"),
-    "service": KindColours("#e4edf7", "#5b84b1", "#1a1a1a"),
-    "section": KindColours("#eef3f9", "#7f9cc0", "#1a1a1a"),
-    "unit": KindColours("#ffffff", "#7f9cc0", "#1a1a1a"),
-    "shared": KindColours("#f3f3f3", "#6b6b6b", "#1a1a1a"),
-    "portfolio": KindColours("#e9eef2", "#5f7284", "#1a1a1a"),
+# Sober UN blues, darkest at the top of the hierarchy. No two kinds share a border
+# (width, dashes, double line), so a reader who cannot tell the fills apart still can
+# tell the kinds apart. Text is 4.5:1 or more on its fill; a border drawn on a light
+# fill is 3:1 or more against that fill and the white page; a dark fill is its own
+# border (the tests check all three).
+PALETTE: dict[str, KindStyle] = {
+    "department": KindStyle("#1f4e79", "#1f4e79", "#ffffff", inner="#ffffff"),
+    "office": KindStyle("#2f6496", "#2f6496", "#ffffff"),
+    "division": KindStyle("#d6e4f2", "#1f4e79", "#1a1a1a", width=1.75),
+    "service": KindStyle("#e4edf7", "#2f6496", "#1a1a1a"),
+    "section": KindStyle("#eef3f9", "#2f6496", "#1a1a1a", inner="#2f6496"),
+    "unit": KindStyle("#ffffff", "#2f6496", "#1a1a1a", width=1.0, dash=DOTS),
+    "shared": KindStyle("#f3f3f3", "#595959", "#1a1a1a", dash=DASH),
+    "portfolio": KindStyle("#e9eef2", "#44566a", "#1a1a1a", width=1.75, dash=DASH),
 }
 
 
-def colours_for(kind: str) -> KindColours:
-    """Colours of a kind; unknown kinds look like plain units."""
+def colours_for(kind: str) -> KindStyle:
+    """The look of a kind; unknown kinds look like plain units."""
     return PALETTE.get(kind, PALETTE["unit"])
 
 
@@ -104,14 +119,11 @@ def to_svg(
 
 
 def _box(box: Box) -> list[str]:
-    """SVG elements of one box: a group with its rectangle and text lines."""
+    """SVG elements of one box: a group with its border and text lines."""
     colours = colours_for(box.kind)
-    dash = f' stroke-dasharray="{num(DASH[0])} {num(DASH[1])}"' if box.shared else ""
     parts = [
         f'<g class="unit {_attr(_css_word(box.kind))}" data-id="{_attr(clean_text(box.id))}">',
-        f'<rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.w)}" height="{num(box.h)}" '
-        f'rx="{num(CORNER_RADIUS)}" fill="{colours.fill}" stroke="{colours.stroke}" '
-        f'stroke-width="{num(BOX_STROKE_WIDTH)}"{dash}/>',
+        *frame(box.kind, box.shared, box.x, box.y, box.w, box.h),
     ]
     for line in box.lines:
         weight = ' font-weight="bold"' if line.bold else ""
@@ -122,6 +134,37 @@ def _box(box: Box) -> list[str]:
         )
     parts.append("</g>")
     return parts
+
+
+def frame(kind: str, shared: bool, x: float, y: float, w: float, h: float) -> list[str]:
+    """A box's rectangle and, for a double border, its inner line: one drawing for chart and legend."""
+    look = colours_for(kind)
+    width, dash, double = look.border(shared)
+    pattern = f' stroke-dasharray="{num(dash[0])} {num(dash[1])}"' if dash else ""
+    out = [
+        f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" '
+        f'rx="{num(CORNER_RADIUS)}" fill="{look.fill}" stroke="{look.stroke}" '
+        f'stroke-width="{num(width)}"{pattern}/>'
+    ]
+    if double:
+        i = DOUBLE_INSET
+        # A path, not a rect: one rect per box is how readers of the SVG count units.
+        out.append(
+            f'<path class="inner" d="M{num(x + i)} {num(y + i)}H{num(x + w - i)}V{num(y + h - i)}'
+            f'H{num(x + i)}Z" fill="none" stroke="{look.inner}" '
+            f'stroke-width="{num(DOUBLE_WIDTH)}"{pattern}/>'
+        )
+    return out
+
+
+def swatch(kind: str, shared: bool = False, width: float = 18.0, height: float = 10.0) -> str:
+    """A small inline SVG of a box of ``kind``, for a legend (hidden from screen readers)."""
+    m = 1.0  # room for the border's outer half
+    body = "".join(frame(kind, shared, m, m, width - 2 * m, height - 2 * m))
+    return (
+        f'<svg xmlns="{SVG_NS}" class="swatch" viewBox="0 0 {num(width)} {num(height)}" '
+        f'width="{num(width)}pt" height="{num(height)}pt" aria-hidden="true">{body}</svg>'
+    )
 
 
 def _css_word(kind: str) -> str:

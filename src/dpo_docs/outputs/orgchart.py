@@ -30,7 +30,7 @@ MARGINS_MM = (12.0, 12.0, 14.0, 12.0)  # top, right, bottom (the footer), left
 HEAD_PT = 46.0
 LEGEND_PT = 40.0  # a two-line legend: what most sheets need
 LEGEND_FONT_PT, LEGEND_LINE_PT = 7.5, 10.0
-SWATCH_PT = 14.0 + 3.0 + 10.0  # swatch, gap to its label, gap after the label
+SWATCH_PT = 18.0 + 3.0 + 10.0  # swatch, gap to its label, gap after the label
 SAFETY_PT = 6.0  # rounding in the PDF engine must never push a chart onto a second page
 MAX_SCALE = 1.5  # a small chart grows to use the sheet, up to this much
 PNG_DPI = 300
@@ -104,7 +104,7 @@ class Orgchart:
             },
             "chart": chart_node(job.tree, job.lang, with_heads=settings.chart_heads),
             "paper": [settings.orgchart_paper, settings.orgchart_orientation],
-            "legend": _legend(job),
+            "legend": legend_items({n.kind for n in job.tree.walk()}, job.labels),
             "shared": any(n.shared_with or n.kind == "shared" for n in job.tree.walk()),
             "outline": outline(job.tree, job.lang),
             "units": len(job.data.units) + 1,
@@ -189,18 +189,13 @@ def _outline(node, depth: int = 0) -> list[str]:
     return lines
 
 
-def _legend(job: Job) -> list[dict]:
-    """One entry per kind of unit in the chart: its colours and its name, in rank order."""
-    from dpo_docs.chart.svg import colours_for
+def legend_items(kinds: set[str], labels: dict) -> list[dict]:
+    """One legend entry per kind, in rank order: its name and a sample box drawn as the chart draws it."""
+    from dpo_docs.chart.svg import swatch
 
-    kinds = {n.kind for n in job.tree.walk()}
     ordered = [k for k in KIND_ORDER if k in kinds] + sorted(kinds - set(KIND_ORDER))
-    out = []
-    for kind in ordered:
-        colours = colours_for(kind)
-        out.append({"kind": kind, "label": job.labels.get(f"kind_{kind}", kind),
-                    "fill": colours.fill, "stroke": colours.stroke, "dashed": kind == "shared"})
-    return out
+    return [{"kind": kind, "label": labels.get(f"kind_{kind}", kind),
+             "swatch": Markup(swatch(kind, shared=kind == "shared"))} for kind in ordered]
 
 
 def _legend_height(items: list[dict], notes: list[str], width: float) -> float:
