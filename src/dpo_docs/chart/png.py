@@ -147,7 +147,7 @@ def _outline(
     radius: float,
     colour: str,
     width: float,
-    dash: tuple[float, float] | None,
+    dash: tuple[float, ...] | None,
     scale: float,
 ) -> None:
     """A border centred on the rectangle's edge, as SVG strokes it: solid or dashed."""
@@ -169,12 +169,15 @@ def _dashed_outline(
     radius: float,
     colour: str,
     width: int,
-    dash: tuple[float, float],
+    dash: tuple[float, ...],
     scale: float,
 ) -> None:
-    """Dashed straight edges and solid rounded corners (Pillow has no dash pattern)."""
+    """Dashed straight edges and solid rounded corners (Pillow has no dash pattern).
+
+    ``dash`` alternates drawn and skipped lengths, as SVG's stroke-dasharray does.
+    """
     x0, y0, x1, y1 = rect
-    on, off = dash[0] * scale, dash[1] * scale
+    steps = [d * scale for d in dash]
     edges = [
         ((x0 + radius, y0), (x1 - radius, y0)),
         ((x1, y0 + radius), (x1, y1 - radius)),
@@ -186,14 +189,15 @@ def _dashed_outline(
         if length <= 0:
             continue
         ux, uy = (bx - ax) / length, (by - ay) / length
-        pos = 0.0
+        pos, step = 0.0, 0
         while pos < length:
-            end = min(pos + on, length)
+            end = min(pos + steps[step % len(steps)], length)
             draw.line(
                 [(ax + ux * pos, ay + uy * pos), (ax + ux * end, ay + uy * end)],
                 fill=colour, width=width,
             )  # fmt: skip
-            pos = end + off
+            pos = end + steps[(step + 1) % len(steps)]
+            step += 2
     if radius <= 0:
         return
     d = 2 * radius

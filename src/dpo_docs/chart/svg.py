@@ -18,6 +18,8 @@ CONNECTOR_WIDTH = 0.75
 CORNER_RADIUS = 2.0
 DASH = (3.0, 2.0)  # a shared unit's border, whatever its kind
 DOTS = (1.0, 1.5)
+DASH_DOT = (3.0, 1.5, 1.0, 1.5)  # a shared unit of a kind drawn with dots
+LONG_DASH = (6.0, 2.0)
 DOUBLE_INSET = 1.75  # centre of a double border's inner line, from the box edge
 DOUBLE_WIDTH = 0.6
 
@@ -37,19 +39,29 @@ class KindStyle:
     stroke: str
     text: str
     width: float = 0.75
-    dash: tuple[float, float] | None = None
+    dash: tuple[float, ...] | None = None
     inner: str | None = None
 
-    def border(self, shared: bool = False) -> tuple[float, tuple[float, float] | None, bool]:
-        """Width, dash pattern and doubling of the border: a shared unit's is dashed."""
-        return self.width, DASH if shared else self.dash, self.inner is not None
+    def border(self, shared: bool = False) -> tuple[float, tuple[float, ...] | None, bool]:
+        """Width, dash pattern and doubling of the border.
+
+        A shared unit's solid border is dashed and its dotted one dash-dotted: its
+        width and double line still tell its kind.
+        """
+        dash = self.dash
+        if shared and dash is None:
+            dash = DASH
+        elif shared and dash == DOTS:
+            dash = DASH_DOT
+        return self.width, dash, self.inner is not None
 
 
-# Sober UN blues, darkest at the top of the hierarchy. No two kinds share a border
-# (width, dashes, double line), so a reader who cannot tell the fills apart still can
-# tell the kinds apart. Text is 4.5:1 or more on its fill; a border drawn on a light
-# fill is 3:1 or more against that fill and the white page; a dark fill is its own
-# border (the tests check all three).
+# Sober UN blues, darkest at the top of the hierarchy. Kinds with light fills never
+# share a border (width, dashes or dots, double line), shared or not, so a reader who
+# cannot tell the fills apart still can tell the kinds apart; the two dark kinds differ
+# by the double line. Text is 4.5:1 or more on its fill; a border drawn on a light fill
+# is 3:1 or more against that fill and the white page; a dark fill is its own border
+# (the tests check all of it).
 PALETTE: dict[str, KindStyle] = {
     "department": KindStyle("#1f4e79", "#1f4e79", "#ffffff", inner="#ffffff"),
     "office": KindStyle("#2f6496", "#2f6496", "#ffffff"),
@@ -57,8 +69,8 @@ PALETTE: dict[str, KindStyle] = {
     "service": KindStyle("#e4edf7", "#2f6496", "#1a1a1a"),
     "section": KindStyle("#eef3f9", "#2f6496", "#1a1a1a", inner="#2f6496"),
     "unit": KindStyle("#ffffff", "#2f6496", "#1a1a1a", width=1.0, dash=DOTS),
-    "shared": KindStyle("#f3f3f3", "#595959", "#1a1a1a", dash=DASH),
-    "portfolio": KindStyle("#e9eef2", "#44566a", "#1a1a1a", width=1.75, dash=DASH),
+    "shared": KindStyle("#f3f3f3", "#595959", "#1a1a1a", dash=LONG_DASH),
+    "portfolio": KindStyle("#e9eef2", "#44566a", "#1a1a1a", width=1.75, inner="#44566a"),
 }
 
 
@@ -140,7 +152,7 @@ def frame(kind: str, shared: bool, x: float, y: float, w: float, h: float) -> li
     """A box's rectangle and, for a double border, its inner line: one drawing for chart and legend."""
     look = colours_for(kind)
     width, dash, double = look.border(shared)
-    pattern = f' stroke-dasharray="{num(dash[0])} {num(dash[1])}"' if dash else ""
+    pattern = f' stroke-dasharray="{" ".join(map(num, dash))}"' if dash else ""
     out = [
         f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" '
         f'rx="{num(CORNER_RADIUS)}" fill="{look.fill}" stroke="{look.stroke}" '
