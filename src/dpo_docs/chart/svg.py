@@ -170,12 +170,12 @@ def frame(kind: str, shared: bool, x: float, y: float, w: float, h: float) -> li
 
 
 def swatch(kind: str, shared: bool = False, width: float = 18.0, height: float = 10.0) -> str:
-    """A small inline SVG of a box of ``kind``, for a legend (hidden from screen readers)."""
+    """A standalone SVG of a small box of ``kind``: a legend's sample."""
     m = 1.0  # room for the border's outer half
     body = "".join(frame(kind, shared, m, m, width - 2 * m, height - 2 * m))
     return (
-        f'<svg xmlns="{SVG_NS}" class="swatch" viewBox="0 0 {num(width)} {num(height)}" '
-        f'width="{num(width)}pt" height="{num(height)}pt" aria-hidden="true">{body}</svg>'
+        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {num(width)} {num(height)}" '
+        f'width="{num(width)}pt" height="{num(height)}pt">{body}</svg>'
     )
 
 
