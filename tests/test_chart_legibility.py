@@ -166,3 +166,22 @@ def test_handout_legend_names_every_kind_with_a_sample_box(builds):
     pdf = builds["default"] / "fr" / "orgchart.pdf"
     text = pdf_text(pdf, 1)
     assert re.search(r"\s+".join(map(re.escape, DEFAULT_KINDS)), text), text
+
+
+@pytest.mark.parametrize("org", ["default", "big"])
+def test_handout_svg_and_png_carry_the_legend_of_what_they_draw(builds, org):
+    from PIL import Image
+
+    svg = (builds[org] / "fr" / "orgchart.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(svg.encode("utf-8"))
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    names = [t.text for t in legend.iter(f"{SVG}text")]
+    assert len(legend.findall(f"{SVG}rect")) == len(names)  # a sample box per name
+    if org == "default":
+        assert tuple(names) == DEFAULT_KINDS
+    assert float(legend.get("font-size")) >= MIN_PT
+    # The PNG's bottom-left corner shows the department's dark sample box.
+    with Image.open(builds[org] / "fr" / "orgchart.png") as png:
+        px = 300 / 72
+        corner = png.crop((round(8 * px), png.height - round(20 * px), round(26 * px), png.height))
+        assert corner.convert("L").getextrema()[0] < 100

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 
 from dpo_docs import fonts
 from dpo_docs.chart import measure
-from dpo_docs.chart.layout import Box, ChartError, ChartLayout
+from dpo_docs.chart.layout import Box, ChartError, ChartLayout, TextLine
+from dpo_docs.chart.legend import SWATCH, Legend
 from dpo_docs.chart.svg import (
     CONNECTOR_COLOUR,
     CONNECTOR_WIDTH,
     CORNER_RADIUS,
     DOUBLE_INSET,
     DOUBLE_WIDTH,
+    LEGEND_TEXT,
     colours_for,
 )
 
@@ -37,15 +39,16 @@ _GLYPHS: dict = {}
 _FONT_PATHS: dict[tuple[str, bool, bool], Path] = {}
 
 
-def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
-    """The chart drawn at ``dpi`` on white, as deterministic PNG bytes."""
+def to_png(layout: ChartLayout, dpi: int = 300, legend: Legend | None = None) -> bytes:
+    """The chart drawn at ``dpi`` on white, as deterministic PNG bytes, with its ``legend`` if given."""
     from PIL import Image, ImageDraw  # lazy: Pillow is only needed for Word output
     from PIL.PngImagePlugin import PngInfo
 
     if not 36 <= dpi <= 1200:
         raise ChartError(f"dpi must be between 36 and 1200, got {dpi}")
     scale = dpi / 72
-    size = (max(1, round(layout.width * scale)), max(1, round(layout.height * scale)))
+    width, height = (legend.width, legend.height) if legend else (layout.width, layout.height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if size[0] * size[1] > MAX_PIXELS:
         raise ChartError(f"chart would be {size[0]}x{size[1]} px at {dpi} dpi; lower the dpi")
     image = Image.new("RGB", size, "#ffffff")
@@ -60,6 +63,10 @@ def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
         _FONT_PATHS.clear()
     for box in layout.boxes:
         _draw_box(draw, box, scale, _FACES, _GLYPHS)
+    for item in legend.items if legend else ():
+        _draw_frame(draw, item.kind, item.shared, (item.x, item.y, *SWATCH), scale)
+        label = TextLine(item.label, item.text_x, item.text_y, legend.size)
+        _draw_text(draw, label, LEGEND_TEXT, scale, _FACES, _GLYPHS)
     info = PngInfo()
     # Fixed metadata only: a timestamp would make every build's bytes differ.
     info.add_text("Software", "dpo-docs")
@@ -76,36 +83,49 @@ def _draw_box(
     glyphs: dict,
 ) -> None:
     """Fill, border and text of one box."""
-    from PIL import ImageFont
+    _draw_frame(draw, box.kind, box.shared, (box.x, box.y, box.w, box.h), scale)
+    colour = colours_for(box.kind).text
+    for line in box.lines:
+        _draw_text(draw, line, colour, scale, faces, glyphs)
 
-    colours = colours_for(box.kind)
-    x0, y0 = box.x * scale, box.y * scale
-    x1, y1 = (box.x + box.w) * scale, (box.y + box.h) * scale
+
+def _draw_frame(draw: ImageDraw.ImageDraw, kind: str, shared: bool,
+                rect: tuple[float, float, float, float], scale: float) -> None:
+    """Fill and border of a box of ``kind`` at (x, y, w, h) pt, as the SVG draws it."""
+    colours = colours_for(kind)
+    x0, y0 = rect[0] * scale, rect[1] * scale
+    x1, y1 = (rect[0] + rect[2]) * scale, (rect[1] + rect[3]) * scale
     radius = CORNER_RADIUS * scale
-    width, dash, double = colours.border(box.shared)
+    width, dash, double = colours.border(shared)
     draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
     _outline(draw, (x0, y0, x1, y1), radius, colours.stroke, width * scale, dash, scale)
     if double:
         i = DOUBLE_INSET * scale
         _outline(draw, (x0 + i, y0 + i, x1 - i, y1 - i), 0.0, colours.inner,
                  DOUBLE_WIDTH * scale, dash, scale)
-    for line in box.lines:
-        # Glyph by glyph at the advances the layout measured: Pillow's own layout
-        # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
-        # push long lines into the box border. Arabic comes pre-joined and reordered,
-        # and each character is drawn from the shipped face that has it.
-        x, y = line.x * scale, round(line.y * scale)
-        for char in fonts.visual(line.text):
-            if not char.isspace():
-                path = _font_path(char, line.bold, line.italic)
-                key = (path.name, line.size * scale)
-                face = faces.get(key)
-                if face is None:
-                    # BASIC layout gives identical output whether or not libraqm is installed.
-                    face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
-                    faces[key] = face
-                _draw_glyph(draw, face, key, char, x, y, colours.text, glyphs)
-            x += measure.em_width(char, line.bold, line.italic) * line.size * scale
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, colour: str, scale: float,
+               faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont], glyphs: dict) -> None:
+    """One line of text with its baseline start at (line.x, line.y) pt."""
+    from PIL import ImageFont
+
+    # Glyph by glyph at the advances the layout measured: Pillow's own layout
+    # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
+    # push long lines into the box border. Arabic comes pre-joined and reordered,
+    # and each character is drawn from the shipped face that has it.
+    x, y = line.x * scale, round(line.y * scale)
+    for char in fonts.visual(line.text):
+        if not char.isspace():
+            path = _font_path(char, line.bold, line.italic)
+            key = (path.name, line.size * scale)
+            face = faces.get(key)
+            if face is None:
+                # BASIC layout gives identical output whether or not libraqm is installed.
+                face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
+                faces[key] = face
+            _draw_glyph(draw, face, key, char, x, y, colour, glyphs)
+        x += measure.em_width(char, line.bold, line.italic) * line.size * scale
 
 
 def _font_path(char: str, bold: bool, italic: bool) -> Path:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from dpo_docs import fonts
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout, clean_text
+from dpo_docs.chart.legend import SWATCH, Legend
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ DASH_DOT = (3.0, 1.5, 1.0, 1.5)  # a shared unit of a kind drawn with dots
 LONG_DASH = (6.0, 2.0)
 DOUBLE_INSET = 1.75  # centre of a double border's inner line, from the box edge
 DOUBLE_WIDTH = 0.6
+LEGEND_TEXT = "#1a1a1a"
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 # Attribute values may hold quotes and newlines; escape them so the XML stays valid.
@@ -97,11 +99,17 @@ def to_svg(
     *,
     standalone: bool = True,
     id_prefix: str = "orgchart",
+    legend: Legend | None = None,
 ) -> str:
-    """The chart as SVG; ``standalone=False`` gives only the <svg> element for HTML."""
+    """The chart as SVG; ``standalone=False`` gives only the <svg> element for HTML.
+
+    A ``legend`` (placed under this layout by ``legend.place``) is drawn below the chart.
+    """
     if not _ID.match(id_prefix):
         raise ChartError(f"id_prefix {id_prefix!r} is not a valid XML id")
     w, h = num(layout.width), num(layout.height)
+    if legend is not None:
+        w, h = num(legend.width), num(legend.height)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     out: list[str] = []
     if standalone:
@@ -126,6 +134,13 @@ def to_svg(
     for box in layout.boxes:
         out.extend(_box(box))
     out.append("</g>")
+    if legend is not None and legend.items:
+        out.append(f'<g class="legend" font-size="{num(legend.size)}" fill="{LEGEND_TEXT}">')
+        for item in legend.items:
+            out.extend(frame(item.kind, item.shared, item.x, item.y, *SWATCH))
+            out.append(f'<text x="{num(item.text_x)}" y="{num(item.text_y)}">'
+                       f'{escape(fonts.visual(clean_text(item.label)))}</text>')
+        out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

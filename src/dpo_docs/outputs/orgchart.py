@@ -143,11 +143,13 @@ class Orgchart:
         whole = first if len(pages) == 1 else layout(tree)
         pdf_path, svg_path, png_path = target.paths
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
-        # so it is the handout's first page: the whole chart, or its overview.
+        # so it is the handout's first page: the whole chart, or its overview. Both
+        # carry the legend of the kinds they draw, as the printed pages do.
         return {
             pdf_path: session.pdf(html, pdf_path),
-            svg_path: to_svg(whole, title=title, desc=desc, standalone=True).encode("utf-8"),
-            png_path: to_png(first, dpi=_png_dpi(first)),
+            svg_path: to_svg(whole, title=title, desc=desc, standalone=True,
+                             legend=_placed(whole, legend)).encode("utf-8"),
+            png_path: to_png(first, dpi=_png_dpi(first), legend=_placed(first, legend)),
         }
 
 
@@ -206,6 +208,15 @@ def legend_items(kinds: set[str], labels: dict) -> list[dict]:
         out.append({"kind": kind, "label": labels.get(f"kind_{kind}", kind),
                     "swatch": f"data:image/svg+xml;base64,{picture.decode('ascii')}"})
     return out
+
+
+def _placed(layout, legend: list[dict]):
+    """The legend entries of the kinds ``layout`` draws, placed under it."""
+    from dpo_docs.chart.legend import place
+
+    kinds = {b.kind for b in layout.boxes}
+    return place([(i["kind"], i["label"]) for i in legend if i["kind"] in kinds],
+                 layout.width, layout.height)
 
 
 def _legend_height(items: list[dict], notes: list[str], width: float) -> float:
