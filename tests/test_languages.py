@@ -53,8 +53,10 @@ def test_fallback_is_marked_with_its_language_in_html() -> None:
 def test_labels_come_from_the_catalog_and_every_one_is_translated(tmp_path: Path) -> None:
     assert i18n.available_languages() == ("fr", "ar", "en")
     assert i18n.missing_labels("en") == []
-    # No source gives the Arabic for amounts in millions: left empty, they fall back visibly.
-    assert i18n.missing_labels("ar") == ["million_usd_one", "million_usd"]
+    # No source gives the Arabic for amounts in millions, nor for the briefing chart's
+    # pointer to the handout: left empty, they fall back visibly.
+    assert i18n.missing_labels("ar") == ["million_usd_one", "million_usd", "chart_levels",
+                                         "chart_see_handout"]
     labels = i18n.labels_for("en")
     assert (labels["leadership"], labels["head"]) == ("Leadership", "Head")  # one French word, two contexts
     subprocess.run(
