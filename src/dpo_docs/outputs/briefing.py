@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 # Room for the chart on the landscape structure page, in pt, below its heading and
 # above its legend (two lines), the line sending readers to the handout and the caption.
 CHART_BOX = (739.0, 350.0)
-MIN_TEXT_PT = 7.0
 # The sections in reading order: the key figures come right after the mission, so that a
 # reader meets the department's size before its organisation. The contents and the body
 # both follow this order (the template loops over doc.sections).
@@ -59,11 +58,11 @@ def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefi
     carries the whole chart). Returns the SVG and the ``Fitted`` chart: its levels
     kept (None when whole) and the units left out.
     """
-    from dpo_docs.chart.fit import fit
+    from dpo_docs.chart.fit import MIN_TEXT_PT, fit
     from dpo_docs.chart.svg import to_svg
 
     fitted = fit(tree, box)
-    if fitted.min_text_pt < MIN_TEXT_PT - 1e-6:
+    if fitted.min_text_pt < MIN_TEXT_PT - 1e-6:  # only a frame too small for the top box
         log.warning("org chart text prints at %.1f pt, below %.0f pt", fitted.min_text_pt, MIN_TEXT_PT)
     svg = to_svg(fitted.layout, title=title, desc=desc, standalone=False, id_prefix=id_prefix)
     return scale_svg(svg, fitted.scale), fitted
