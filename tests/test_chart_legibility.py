@@ -185,3 +185,19 @@ def test_handout_svg_and_png_carry_the_legend_of_what_they_draw(builds, org):
         px = 300 / 72
         corner = png.crop((round(8 * px), png.height - round(20 * px), round(26 * px), png.height))
         assert corner.convert("L").getextrema()[0] < 100
+
+
+@pytest.mark.parametrize("size", [10, BIG, 1_000])
+def test_fit_drops_levels_before_it_shrinks_text(size):
+    from dpo_docs.chart.fit import fit
+    from dpo_docs.chart.sample import sample_tree
+    from dpo_docs.outputs.briefing import CHART_BOX
+
+    fitted = fit(sample_tree(size, seed=size), CHART_BOX)
+    assert fitted.min_text_pt >= MIN_PT - 1e-6
+    assert fitted.layout.width * fitted.scale <= CHART_BOX[0] + 0.01
+    assert fitted.layout.height * fitted.scale <= CHART_BOX[1] + 0.01
+    assert fitted.hidden == size - len(fitted.layout.boxes)
+    assert (fitted.levels is None) == (fitted.hidden == 0)
+    if size == BIG:
+        assert fitted.levels == 2  # the department and its offices, in two columns
