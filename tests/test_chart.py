@@ -397,8 +397,13 @@ def test_svg_parses_and_is_accessible():
     assert root.get("aria-labelledby").split() == [title.get("id"), desc.get("id")]
     assert len(root.findall(f".//{SVG}rect")) == len(lay.boxes)
     assert len(root.findall(f".//{SVG}polyline")) == len(lay.connectors)
-    dashed = [r for r in root.iter(f"{SVG}rect") if r.get("stroke-dasharray")]
-    assert len(dashed) == 1
+    # The shared unit's border is dashed; kinds whose own border is solid stay solid.
+    shared = {b.id for b in lay.boxes if b.shared}
+    solid = {b.id for b in lay.boxes if not b.shared and PALETTE[b.kind].dash is None}
+    groups = {g.get("data-id"): g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if g.get("data-id")}
+    assert len(shared) == 1
+    assert all(groups[i].get("stroke-dasharray") for i in shared)
+    assert not any(groups[i].get("stroke-dasharray") for i in solid)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "Division de la police" in texts
     assert all(float(t.get("font-size")) >= 7 for t in root.iter(f"{SVG}text"))

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 
 from dpo_docs import fonts
 from dpo_docs.chart import measure
-from dpo_docs.chart.layout import Box, ChartError, ChartLayout
+from dpo_docs.chart.layout import Box, ChartError, ChartLayout, TextLine
+from dpo_docs.chart.legend import SWATCH, Legend
 from dpo_docs.chart.svg import (
-    BOX_STROKE_WIDTH,
     CONNECTOR_COLOUR,
     CONNECTOR_WIDTH,
     CORNER_RADIUS,
-    DASH,
+    DOUBLE_INSET,
+    DOUBLE_WIDTH,
+    LEGEND_TEXT,
     colours_for,
 )
 
@@ -37,15 +39,16 @@ _GLYPHS: dict = {}
 _FONT_PATHS: dict[tuple[str, bool, bool], Path] = {}
 
 
-def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
-    """The chart drawn at ``dpi`` on white, as deterministic PNG bytes."""
+def to_png(layout: ChartLayout, dpi: int = 300, legend: Legend | None = None) -> bytes:
+    """The chart drawn at ``dpi`` on white, as deterministic PNG bytes, with its ``legend`` if given."""
     from PIL import Image, ImageDraw  # lazy: Pillow is only needed for Word output
     from PIL.PngImagePlugin import PngInfo
 
     if not 36 <= dpi <= 1200:
         raise ChartError(f"dpi must be between 36 and 1200, got {dpi}")
     scale = dpi / 72
-    size = (max(1, round(layout.width * scale)), max(1, round(layout.height * scale)))
+    width, height = (legend.width, legend.height) if legend else (layout.width, layout.height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if size[0] * size[1] > MAX_PIXELS:
         raise ChartError(f"chart would be {size[0]}x{size[1]} px at {dpi} dpi; lower the dpi")
     image = Image.new("RGB", size, "#ffffff")
@@ -60,6 +63,10 @@ def to_png(layout: ChartLayout, dpi: int = 300) -> bytes:
         _FONT_PATHS.clear()
     for box in layout.boxes:
         _draw_box(draw, box, scale, _FACES, _GLYPHS)
+    for item in legend.items if legend else ():
+        _draw_frame(draw, item.kind, item.shared, (item.x, item.y, *SWATCH), scale)
+        label = TextLine(item.label, item.text_x, item.text_y, legend.size)
+        _draw_text(draw, label, LEGEND_TEXT, scale, _FACES, _GLYPHS)
     info = PngInfo()
     # Fixed metadata only: a timestamp would make every build's bytes differ.
     info.add_text("Software", "dpo-docs")
@@ -76,38 +83,49 @@ def _draw_box(
     glyphs: dict,
 ) -> None:
     """Fill, border and text of one box."""
+    _draw_frame(draw, box.kind, box.shared, (box.x, box.y, box.w, box.h), scale)
+    colour = colours_for(box.kind).text
+    for line in box.lines:
+        _draw_text(draw, line, colour, scale, faces, glyphs)
+
+
+def _draw_frame(draw: ImageDraw.ImageDraw, kind: str, shared: bool,
+                rect: tuple[float, float, float, float], scale: float) -> None:
+    """Fill and border of a box of ``kind`` at (x, y, w, h) pt, as the SVG draws it."""
+    colours = colours_for(kind)
+    x0, y0 = rect[0] * scale, rect[1] * scale
+    x1, y1 = (rect[0] + rect[2]) * scale, (rect[1] + rect[3]) * scale
+    radius = CORNER_RADIUS * scale
+    width, dash, double = colours.border(shared)
+    draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
+    _outline(draw, (x0, y0, x1, y1), radius, colours.stroke, width * scale, dash, scale)
+    if double:
+        i = DOUBLE_INSET * scale
+        _outline(draw, (x0 + i, y0 + i, x1 - i, y1 - i), 0.0, colours.inner,
+                 DOUBLE_WIDTH * scale, dash, scale)
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, colour: str, scale: float,
+               faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont], glyphs: dict) -> None:
+    """One line of text with its baseline start at (line.x, line.y) pt."""
     from PIL import ImageFont
 
-    colours = colours_for(box.kind)
-    x0, y0 = box.x * scale, box.y * scale
-    x1, y1 = (box.x + box.w) * scale, (box.y + box.h) * scale
-    radius = CORNER_RADIUS * scale
-    stroke = max(1, round(BOX_STROKE_WIDTH * scale))
-    if box.shared:
-        draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
-        _dashed_outline(draw, (x0, y0, x1, y1), radius, colours.stroke, stroke, scale)
-    else:
-        draw.rounded_rectangle(
-            (x0, y0, x1, y1), radius=radius, fill=colours.fill, outline=colours.stroke,
-            width=stroke,
-        )  # fmt: skip
-    for line in box.lines:
-        # Glyph by glyph at the advances the layout measured: Pillow's own layout
-        # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
-        # push long lines into the box border. Arabic comes pre-joined and reordered,
-        # and each character is drawn from the shipped face that has it.
-        x, y = line.x * scale, round(line.y * scale)
-        for char in fonts.visual(line.text):
-            if not char.isspace():
-                path = _font_path(char, line.bold, line.italic)
-                key = (path.name, line.size * scale)
-                face = faces.get(key)
-                if face is None:
-                    # BASIC layout gives identical output whether or not libraqm is installed.
-                    face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
-                    faces[key] = face
-                _draw_glyph(draw, face, key, char, x, y, colours.text, glyphs)
-            x += measure.em_width(char, line.bold, line.italic) * line.size * scale
+    # Glyph by glyph at the advances the layout measured: Pillow's own layout
+    # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
+    # push long lines into the box border. Arabic comes pre-joined and reordered,
+    # and each character is drawn from the shipped face that has it.
+    x, y = line.x * scale, round(line.y * scale)
+    for char in fonts.visual(line.text):
+        if not char.isspace():
+            path = _font_path(char, line.bold, line.italic)
+            key = (path.name, line.size * scale)
+            face = faces.get(key)
+            if face is None:
+                # BASIC layout gives identical output whether or not libraqm is installed.
+                face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
+                faces[key] = face
+            _draw_glyph(draw, face, key, char, x, y, colour, glyphs)
+        x += measure.em_width(char, line.bold, line.italic) * line.size * scale
 
 
 def _font_path(char: str, bold: bool, italic: bool) -> Path:
@@ -143,17 +161,43 @@ def _draw_glyph(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tu
     draw.bitmap((whole + dx, y + dy), mask, fill=colour)
 
 
+def _outline(
+    draw: ImageDraw.ImageDraw,
+    rect: tuple[float, float, float, float],
+    radius: float,
+    colour: str,
+    width: float,
+    dash: tuple[float, ...] | None,
+    scale: float,
+) -> None:
+    """A border centred on the rectangle's edge, as SVG strokes it: solid or dashed."""
+    half = width / 2
+    pixels = max(1, round(width))
+    if dash is None:
+        x0, y0, x1, y1 = rect
+        # Pillow draws an outline inside the rectangle; move it out by half its width.
+        outer = (x0 - half, y0 - half, x1 + half, y1 + half)
+        draw.rounded_rectangle(outer, radius=radius + half if radius else 0, outline=colour,
+                               width=pixels)
+        return
+    _dashed_outline(draw, rect, radius, colour, pixels, dash, scale)
+
+
 def _dashed_outline(
     draw: ImageDraw.ImageDraw,
     rect: tuple[float, float, float, float],
     radius: float,
     colour: str,
     width: int,
+    dash: tuple[float, ...],
     scale: float,
 ) -> None:
-    """Dashed straight edges and solid rounded corners (Pillow has no dash pattern)."""
+    """Dashed straight edges and solid rounded corners (Pillow has no dash pattern).
+
+    ``dash`` alternates drawn and skipped lengths, as SVG's stroke-dasharray does.
+    """
     x0, y0, x1, y1 = rect
-    on, off = DASH[0] * scale, DASH[1] * scale
+    steps = [d * scale for d in dash]
     edges = [
         ((x0 + radius, y0), (x1 - radius, y0)),
         ((x1, y0 + radius), (x1, y1 - radius)),
@@ -165,14 +209,17 @@ def _dashed_outline(
         if length <= 0:
             continue
         ux, uy = (bx - ax) / length, (by - ay) / length
-        pos = 0.0
+        pos, step = 0.0, 0
         while pos < length:
-            end = min(pos + on, length)
+            end = min(pos + steps[step % len(steps)], length)
             draw.line(
                 [(ax + ux * pos, ay + uy * pos), (ax + ux * end, ay + uy * end)],
                 fill=colour, width=width,
             )  # fmt: skip
-            pos = end + off
+            pos = end + steps[(step + 1) % len(steps)]
+            step += 2
+    if radius <= 0:
+        return
     d = 2 * radius
     for box, start in (
         ((x0, y0, x0 + d, y0 + d), 180),

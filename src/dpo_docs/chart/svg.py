@@ -9,15 +9,21 @@ from xml.sax.saxutils import escape
 
 from dpo_docs import fonts
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout, clean_text
+from dpo_docs.chart.legend import SWATCH, Legend
 
 log = logging.getLogger(__name__)
 
 SVG_NS = "http://www.w3.org/2000/svg"
-CONNECTOR_COLOUR = "#7f7f7f"
+CONNECTOR_COLOUR = "#6b6b6b"  # 5.3:1 on white: links are part of the chart's meaning
 CONNECTOR_WIDTH = 0.75
-BOX_STROKE_WIDTH = 0.75
 CORNER_RADIUS = 2.0
-DASH = (3.0, 2.0)
+DASH = (3.0, 2.0)  # a shared unit's border, whatever its kind
+DOTS = (1.0, 1.5)
+DASH_DOT = (3.0, 1.5, 1.0, 1.5)  # a shared unit of a kind drawn with dots
+LONG_DASH = (6.0, 2.0)
+DOUBLE_INSET = 1.75  # centre of a double border's inner line, from the box edge
+DOUBLE_WIDTH = 0.6
+LEGEND_TEXT = "#1a1a1a"
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 # Attribute values may hold quotes and newlines; escape them so the XML stays valid.
@@ -25,30 +31,53 @@ _ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 @dataclass(frozen=True)
-class KindColours:
-    """Fill, border and text colour of one kind of box."""
+class KindStyle:
+    """How one kind of box looks: colours, and a border that tells it apart without colour.
+
+    ``inner`` is the colour of a double border's inner line (None: a single border).
+    """
 
     fill: str
     stroke: str
     text: str
+    width: float = 0.75
+    dash: tuple[float, ...] | None = None
+    inner: str | None = None
+
+    def border(self, shared: bool = False) -> tuple[float, tuple[float, ...] | None, bool]:
+        """Width, dash pattern and doubling of the border.
+
+        A shared unit's solid border is dashed and its dotted one dash-dotted: its
+        width and double line still tell its kind.
+        """
+        dash = self.dash
+        if shared and dash is None:
+            dash = DASH
+        elif shared and dash == DOTS:
+            dash = DASH_DOT
+        return self.width, dash, self.inner is not None
 
 
-# Sober UN blues, darkest at the top of the hierarchy; every text/fill pair is above
-# the WCAG AA contrast of 4.5:1 (the tests check it).
-PALETTE: dict[str, KindColours] = {
-    "department": KindColours("#1f4e79", "#1f4e79", "#ffffff"),
-    "office": KindColours("#2f6496", "#2f6496", "#ffffff"),
-    "division": KindColours("#d6e4f2", "#2f6496", "#1a1a1a"),
-    "service": KindColours("#e4edf7", "#5b84b1", "#1a1a1a"),
-    "section": KindColours("#eef3f9", "#7f9cc0", "#1a1a1a"),
-    "unit": KindColours("#ffffff", "#7f9cc0", "#1a1a1a"),
-    "shared": KindColours("#f3f3f3", "#6b6b6b", "#1a1a1a"),
-    "portfolio": KindColours("#e9eef2", "#5f7284", "#1a1a1a"),
+# Sober UN blues, darkest at the top of the hierarchy. Kinds with light fills never
+# share a border (width, dashes or dots, double line), shared or not, so a reader who
+# cannot tell the fills apart still can tell the kinds apart; the two dark kinds differ
+# by the double line. Text is 4.5:1 or more on its fill; a border drawn on a light fill
+# is 3:1 or more against that fill and the white page; a dark fill is its own border
+# (the tests check all of it).
+PALETTE: dict[str, KindStyle] = {
+    "department": KindStyle("#1f4e79", "#1f4e79", "#ffffff", inner="#ffffff"),
+    "office": KindStyle("#2f6496", "#2f6496", "#ffffff"),
+    "division": KindStyle("#d6e4f2", "#1f4e79", "#1a1a1a", width=1.75),
+    "service": KindStyle("#e4edf7", "#2f6496", "#1a1a1a"),
+    "section": KindStyle("#eef3f9", "#2f6496", "#1a1a1a", inner="#2f6496"),
+    "unit": KindStyle("#ffffff", "#2f6496", "#1a1a1a", width=1.0, dash=DOTS),
+    "shared": KindStyle("#f3f3f3", "#595959", "#1a1a1a", dash=LONG_DASH),
+    "portfolio": KindStyle("#e9eef2", "#44566a", "#1a1a1a", width=1.75, inner="#44566a"),
 }
 
 
-def colours_for(kind: str) -> KindColours:
-    """Colours of a kind; unknown kinds look like plain units."""
+def colours_for(kind: str) -> KindStyle:
+    """The look of a kind; unknown kinds look like plain units."""
     return PALETTE.get(kind, PALETTE["unit"])
 
 
@@ -70,11 +99,17 @@ def to_svg(
     *,
     standalone: bool = True,
     id_prefix: str = "orgchart",
+    legend: Legend | None = None,
 ) -> str:
-    """The chart as SVG; ``standalone=False`` gives only the <svg> element for HTML."""
+    """The chart as SVG; ``standalone=False`` gives only the <svg> element for HTML.
+
+    A ``legend`` (placed under this layout by ``legend.place``) is drawn below the chart.
+    """
     if not _ID.match(id_prefix):
         raise ChartError(f"id_prefix {id_prefix!r} is not a valid XML id")
     w, h = num(layout.width), num(layout.height)
+    if legend is not None:
+        w, h = num(legend.width), num(legend.height)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     out: list[str] = []
     if standalone:
@@ -99,19 +134,23 @@ def to_svg(
     for box in layout.boxes:
         out.extend(_box(box))
     out.append("</g>")
+    if legend is not None and legend.items:
+        out.append(f'<g class="legend" font-size="{num(legend.size)}" fill="{LEGEND_TEXT}">')
+        for item in legend.items:
+            out.extend(frame(item.kind, item.shared, item.x, item.y, *SWATCH))
+            out.append(f'<text x="{num(item.text_x)}" y="{num(item.text_y)}">'
+                       f'{escape(fonts.visual(clean_text(item.label)))}</text>')
+        out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _box(box: Box) -> list[str]:
-    """SVG elements of one box: a group with its rectangle and text lines."""
+    """SVG elements of one box: a group with its border and text lines."""
     colours = colours_for(box.kind)
-    dash = f' stroke-dasharray="{num(DASH[0])} {num(DASH[1])}"' if box.shared else ""
     parts = [
         f'<g class="unit {_attr(_css_word(box.kind))}" data-id="{_attr(clean_text(box.id))}">',
-        f'<rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.w)}" height="{num(box.h)}" '
-        f'rx="{num(CORNER_RADIUS)}" fill="{colours.fill}" stroke="{colours.stroke}" '
-        f'stroke-width="{num(BOX_STROKE_WIDTH)}"{dash}/>',
+        *frame(box.kind, box.shared, box.x, box.y, box.w, box.h),
     ]
     for line in box.lines:
         weight = ' font-weight="bold"' if line.bold else ""
@@ -122,6 +161,37 @@ def _box(box: Box) -> list[str]:
         )
     parts.append("</g>")
     return parts
+
+
+def frame(kind: str, shared: bool, x: float, y: float, w: float, h: float) -> list[str]:
+    """A box's rectangle and, for a double border, its inner line: one drawing for chart and legend."""
+    look = colours_for(kind)
+    width, dash, double = look.border(shared)
+    pattern = f' stroke-dasharray="{" ".join(map(num, dash))}"' if dash else ""
+    out = [
+        f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" '
+        f'rx="{num(CORNER_RADIUS)}" fill="{look.fill}" stroke="{look.stroke}" '
+        f'stroke-width="{num(width)}"{pattern}/>'
+    ]
+    if double:
+        i = DOUBLE_INSET
+        # A path, not a rect: one rect per box is how readers of the SVG count units.
+        out.append(
+            f'<path class="inner" d="M{num(x + i)} {num(y + i)}H{num(x + w - i)}V{num(y + h - i)}'
+            f'H{num(x + i)}Z" fill="none" stroke="{look.inner}" '
+            f'stroke-width="{num(DOUBLE_WIDTH)}"{pattern}/>'
+        )
+    return out
+
+
+def swatch(kind: str, shared: bool = False, width: float = 18.0, height: float = 10.0) -> str:
+    """A standalone SVG of a small box of ``kind``: a legend's sample."""
+    m = 1.0  # room for the border's outer half
+    body = "".join(frame(kind, shared, m, m, width - 2 * m, height - 2 * m))
+    return (
+        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {num(width)} {num(height)}" '
+        f'width="{num(width)}pt" height="{num(height)}pt">{body}</svg>'
+    )
 
 
 def _css_word(kind: str) -> str:

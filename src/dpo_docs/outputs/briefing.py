@@ -17,9 +17,9 @@ from dpo_docs.views import chart_node
 
 log = logging.getLogger(__name__)
 
-# Room for the chart on the landscape structure page, in pt, below its heading.
-CHART_BOX = (739.0, 400.0)
-MIN_TEXT_PT = 7.0
+# Room for the chart on the landscape structure page, in pt, below its heading and
+# above its legend (two lines), the line sending readers to the handout and the caption.
+CHART_BOX = (739.0, 350.0)
 # The sections in reading order: the key figures come right after the mission, so that a
 # reader meets the department's size before its organisation. The contents and the body
 # both follow this order (the template loops over doc.sections).
@@ -52,22 +52,30 @@ def scale_svg(svg: str, scale: float) -> str:
     return head + sep + rest
 
 
-def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str) -> tuple[str, int | None]:
+def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str):
     """The chart of ``tree`` (a chart node) as inline SVG fitted to ``box`` with text at 7 pt or more.
 
-    A chart too large for the page keeps only as many top levels as fit; the second
-    value is then that number of levels (None when the whole chart is shown), and the
-    handout carries the whole chart.
+    A chart too large for the page keeps only as many top levels as fit (the handout
+    carries the whole chart). Returns the SVG and the ``Fitted`` chart: its levels
+    kept (None when whole) and the units left out.
     """
-    from dpo_docs.chart.fit import fit
+    from dpo_docs.chart.fit import MIN_TEXT_PT, fit
     from dpo_docs.chart.svg import to_svg
 
-    chart, scale, shown = fit(tree, box)
-    min_size = min((line.size for b in chart.boxes for line in b.lines), default=MIN_TEXT_PT)
-    if min_size * scale < MIN_TEXT_PT - 1e-6:
-        log.warning("org chart text prints at %.1f pt, below %.0f pt", min_size * scale, MIN_TEXT_PT)
-    svg = to_svg(chart, title=title, desc=desc, standalone=False, id_prefix=id_prefix)
-    return scale_svg(svg, scale), shown
+    fitted = fit(tree, box)
+    if fitted.min_text_pt < MIN_TEXT_PT - 1e-6:  # only a frame too small for the top box
+        log.warning("org chart text prints at %.1f pt, below %.0f pt", fitted.min_text_pt, MIN_TEXT_PT)
+    svg = to_svg(fitted.layout, title=title, desc=desc, standalone=False, id_prefix=id_prefix)
+    return scale_svg(svg, fitted.scale), fitted
+
+
+def chart_legend(chart, labels: dict) -> dict:
+    """The legend of a drawn chart: its kinds with sample boxes, and the dashed-border note if needed."""
+    from dpo_docs.outputs.orgchart import legend_items
+
+    kinds = legend_items({b.kind for b in chart.boxes}, labels)
+    shared = any(b.shared for b in chart.boxes)
+    return {"kinds": kinds, "notes": [labels["legend_shared"]] if shared else []}
 
 
 class Briefing:
@@ -139,11 +147,15 @@ class Briefing:
 
         template = context["template"]
         labels, doc = template["labels"], dict(template["doc"])
-        chart, levels = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
+        chart, fitted = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
                                      describe([context["chart"]], labels), "briefing-chart")
         doc["chart_svg"] = Markup(chart)
-        if levels is not None:
-            doc["chart_caption"] += " " + labels["chart_levels"].format(levels=levels)
+        doc["chart_legend"] = chart_legend(fitted.layout, labels)
+        doc["chart_more"] = ""
+        if fitted.levels is not None:
+            doc["chart_caption"] += " " + labels["chart_levels"].format(
+                levels=fitted.levels, hidden=fitted.hidden)
+            doc["chart_more"] = labels["chart_see_handout"]
         doc["timeline_svg"] = Markup(timeline_svg(
             context["marks"], width=482.0, title=context["timeline_title"], desc=context["timeline_desc"],
         ) if context["marks"] else "")

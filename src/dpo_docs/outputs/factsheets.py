@@ -126,7 +126,8 @@ class Factsheets:
 
         # The sheet's picture is at most 160 x 200 mm: a large branch keeps its top levels.
         box = (MAX_CHART_MM * 72 / 25.4, MAX_CHART_HEIGHT_MM * 72 / 25.4)
-        chart, scale, _ = fit(context["chart"], box)
+        fitted = fit(context["chart"], box)
+        chart, scale = fitted.layout, fitted.scale
         width_mm = chart.width * scale * 25.4 / 72
         template = context["template"]
         beside = bool(template["doc"]["history"]) and width_mm <= BESIDE_CHART_MM

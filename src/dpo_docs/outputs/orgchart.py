@@ -30,7 +30,7 @@ MARGINS_MM = (12.0, 12.0, 14.0, 12.0)  # top, right, bottom (the footer), left
 HEAD_PT = 46.0
 LEGEND_PT = 40.0  # a two-line legend: what most sheets need
 LEGEND_FONT_PT, LEGEND_LINE_PT = 7.5, 10.0
-SWATCH_PT = 14.0 + 3.0 + 10.0  # swatch, gap to its label, gap after the label
+SWATCH_PT = 18.0 + 3.0 + 10.0  # swatch, gap to its label, gap after the label
 SAFETY_PT = 6.0  # rounding in the PDF engine must never push a chart onto a second page
 MAX_SCALE = 1.5  # a small chart grows to use the sheet, up to this much
 PNG_DPI = 300
@@ -104,7 +104,7 @@ class Orgchart:
             },
             "chart": chart_node(job.tree, job.lang, with_heads=settings.chart_heads),
             "paper": [settings.orgchart_paper, settings.orgchart_orientation],
-            "legend": _legend(job),
+            "legend": legend_items({n.kind for n in job.tree.walk()}, job.labels),
             "shared": any(n.shared_with or n.kind == "shared" for n in job.tree.walk()),
             "outline": outline(job.tree, job.lang),
             "units": len(job.data.units) + 1,
@@ -143,11 +143,13 @@ class Orgchart:
         whole = first if len(pages) == 1 else layout(tree)
         pdf_path, svg_path, png_path = target.paths
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
-        # so it is the handout's first page: the whole chart, or its overview.
+        # so it is the handout's first page: the whole chart, or its overview. Both
+        # carry the legend of the kinds they draw, as the printed pages do.
         return {
             pdf_path: session.pdf(html, pdf_path),
-            svg_path: to_svg(whole, title=title, desc=desc, standalone=True).encode("utf-8"),
-            png_path: to_png(first, dpi=_png_dpi(first)),
+            svg_path: to_svg(whole, title=title, desc=desc, standalone=True,
+                             legend=_placed(whole, legend)).encode("utf-8"),
+            png_path: to_png(first, dpi=_png_dpi(first), legend=_placed(first, legend)),
         }
 
 
@@ -176,18 +178,32 @@ def _name(node) -> str:
     return f"{node.name} ({node.acronym})" if node.acronym else node.name
 
 
-def _legend(job: Job) -> list[dict]:
-    """One entry per kind of unit in the chart: its colours and its name, in rank order."""
-    from dpo_docs.chart.svg import colours_for
+def legend_items(kinds: set[str], labels: dict) -> list[dict]:
+    """One legend entry per kind, in rank order: its name and a sample box drawn as the chart draws it.
 
-    kinds = {n.kind for n in job.tree.walk()}
+    The sample is a CSS background (a data URI): an inline SVG would be tagged as a
+    figure, and a screen reader would announce a picture before every kind's name.
+    """
+    import base64
+
+    from dpo_docs.chart.svg import swatch
+
     ordered = [k for k in KIND_ORDER if k in kinds] + sorted(kinds - set(KIND_ORDER))
     out = []
     for kind in ordered:
-        colours = colours_for(kind)
-        out.append({"kind": kind, "label": job.labels.get(f"kind_{kind}", kind),
-                    "fill": colours.fill, "stroke": colours.stroke, "dashed": kind == "shared"})
+        picture = base64.b64encode(swatch(kind, shared=kind == "shared").encode("utf-8"))
+        out.append({"kind": kind, "label": labels.get(f"kind_{kind}", kind),
+                    "swatch": f"data:image/svg+xml;base64,{picture.decode('ascii')}"})
     return out
+
+
+def _placed(layout, legend: list[dict]):
+    """The legend entries of the kinds ``layout`` draws, placed under it."""
+    from dpo_docs.chart.legend import place
+
+    kinds = {b.kind for b in layout.boxes}
+    return place([(i["kind"], i["label"]) for i in legend if i["kind"] in kinds],
+                 layout.width, layout.height)
 
 
 def _legend_height(items: list[dict], notes: list[str], width: float) -> float:
