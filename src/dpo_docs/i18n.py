@@ -123,6 +123,25 @@ MESSAGES: dict[str, str] = {
     "chart_page_of": N_("chart_page_of", "page {page} sur {pages}"),
     "legend_continued": N_("legend_continued", "« suite page N » : les unités rattachées figurent page N"),
     "colon": N_("colon", "\u00a0:"),
+    # The first page, the glossary and the issuer (glance.py, glossary.py).
+    "glance": N_("glance", "En bref"),
+    "glossary": N_("glossary", "Sigles et acronymes"),
+    "contact": N_("contact", "Contact"),
+    "structure_sentence": N_("structure_sentence", "Le département compte {units}."),
+    "units_office_one": N_("units_office_one", "{n} bureau principal"),
+    "units_office": N_("units_office", "{n} bureaux principaux"),
+    "units_division_one": N_("units_division_one", "{n} division"),
+    "units_division": N_("units_division", "{n} divisions"),
+    "units_service_one": N_("units_service_one", "{n} service"),
+    "units_service": N_("units_service", "{n} services"),
+    "units_section_one": N_("units_section_one", "{n} section"),
+    "units_section": N_("units_section", "{n} sections"),
+    "units_unit_one": N_("units_unit_one", "{n} groupe"),
+    "units_unit": N_("units_unit", "{n} groupes"),
+    "units_shared_one": N_("units_shared_one", "{n} structure partagée"),
+    "units_shared": N_("units_shared", "{n} structures partagées"),
+    "units_portfolio_one": N_("units_portfolio_one", "{n} portefeuille régional"),
+    "units_portfolio": N_("units_portfolio", "{n} portefeuilles régionaux"),
 }
 
 
