@@ -489,7 +489,7 @@ def test_fine_word_too_long_for_a_table_cell(tmp_path: Path) -> None:
     # Every piece stays inside the page's 18 mm margins, and nothing is lost.
     margin = 18 * 72 / 25.4
     assert all(x_max < width - margin + 1 for x_max, width, _ in words)
-    assert "".join(w for _, _, w in words if "XX" in w) == word
+    assert "".join(w for _, _, w in words if "XX" in w) == word * 2  # in the table and the glossary
     assert "".join(w for _, _, w in words if set(w) == {"Y"}) == place
 
 
@@ -578,7 +578,7 @@ TEMPLATE_CASES = [
     ("attribute-typo", "{{ labels.mission }}", "{{ labels.missio }}",
      "'labels' has no 'missio' (did you mean 'mission'?); available on it: "),
     ("nested-attribute-typo", "{{ org.department.name|t }}", "{{ org.department.nmae|t }}",
-     "'org.department' has no 'nmae' (did you mean 'name'?); available on it: acronym, created, head, id, "
+     "'org.department' has no 'nmae' (did you mean 'name'?); available on it: acronym, contact, created, disclaimer, head, id, "
      "mandate, name, notes, renamed, role, sources"),
     ("loop-variable-typo", "{{ para|t }}", "{{ para.texte|t }}",
      "'para' has no 'texte'; available on it: fr"),
