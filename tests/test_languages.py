@@ -21,7 +21,7 @@ def test_lang_all_builds_french_and_english(project: Path) -> None:
     en = flat(pdf_text(project / "output/en/briefing.pdf"))
     assert "Mission et rôle" in fr and "Données au 30 juin 2025" in fr
     assert "Mission and role" in en and "Data as of 30 June 2025" in en
-    assert "DPO provides political and executive direction to UN peacekeeping operations" in en
+    assert "DPO provides political and executive direction to United Nations peacekeeping operations" in en
     assert "about 68,000" in en and "US$5.38 billion" in en
     assert "environ 68 000" in fr.replace("\u202f", " ") and "5,38 milliards de dollars des États-Unis" in fr
     assert "Year created: 2007" in en and "Année de création : 2007" in fr.replace("\u00a0", " ")
@@ -53,11 +53,13 @@ def test_fallback_is_marked_with_its_language_in_html() -> None:
 def test_labels_come_from_the_catalog_and_every_one_is_translated(tmp_path: Path) -> None:
     assert i18n.available_languages() == ("fr", "ar", "en")
     assert i18n.missing_labels("en") == []
-    # No source gives the Arabic for amounts in millions, nor for the first page's, the
-    # glossary's and the issuer's labels: left empty, they fall back visibly.
+    # No source gives the Arabic for amounts in millions, for the Sources list's back links
+    # and general sources, nor for the first page's, the glossary's and the issuer's labels:
+    # left empty, they fall back visibly.
     front = [key for key in i18n.MESSAGES if key in ("glance", "glossary", "contact", "structure_sentence")
              or key.startswith("units_")]
-    assert i18n.missing_labels("ar") == ["million_usd_one", "million_usd", *front]
+    assert i18n.missing_labels("ar") == ["back_to_text", "general_sources", "million_usd_one", "million_usd",
+                                         *front]
     labels = i18n.labels_for("en")
     assert (labels["leadership"], labels["head"]) == ("Leadership", "Head")  # one French word, two contexts
     subprocess.run(

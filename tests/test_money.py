@@ -92,6 +92,6 @@ def test_a_budget_in_millions_prints_in_millions_in_the_briefing(project: Path) 
 def test_dates_and_counted_numbers_in_texts_stay_on_one_line() -> None:
     assert format_date(dt.date(2025, 1, 1), "fr") == f"1er{NBSP}janvier{NBSP}2025"
     assert str(markup({"fr": "dans les 11 opérations, depuis le 1er avril"}, "fr")) == (
-        f"dans les 11{NBSP}opérations, depuis le 1er{NBSP}avril")
+        f'dans les 11{NBSP}opérations, depuis le <span class="last-word">1<sup>er</sup>{NBSP}avril</span>')
     assert str(markup({"fr": "environ 68 000 personnes, format A4 et 2719 (2024)"}, "fr")) == (
-        f"environ 68{NBSP}000{NBSP}personnes, format A4 et 2719 (2024)")
+        f'environ 68{NBSP}000{NBSP}personnes, format A4 et 2719 <span class="last-word">(2024)</span>')

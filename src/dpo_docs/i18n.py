@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
@@ -11,7 +10,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from dpo_docs import typography
 
 if TYPE_CHECKING:  # the models pull in pydantic, which --help should not pay for
     from dpo_docs.model import Figure
@@ -40,11 +41,6 @@ MONEY_SCALES = (  # (size, label key, decimals), largest first
     (Decimal(10) ** 6, "million_usd", 1),
 )
 SMALL_MONEY_DECIMALS = 3
-# A number written in a data text and the word it counts or dates ("11 opérations",
-# "1er avril", "27 mai"); a number inside a word ("A4") is left alone. Thousands typed
-# with a plain space ("68 000") are joined too.
-NUMBER_AND_WORD = re.compile(r"(?<![\w.,])(\d+(?:[.,\u202f]\d+)*(?:er|re|e|st|nd|rd|th)?) (?=[^\W\d_])")
-THOUSANDS = re.compile(r"(?<![\w.,])(\d{1,3}) (?=\d{3}\b)")
 
 
 def N_(context: str, message: str) -> str:
@@ -75,6 +71,8 @@ MESSAGES: dict[str, str] = {
     "revision": N_("revision", "révision"),
     "as_of": N_("as_of", "au"),
     "source": N_("source", "Source"),
+    "back_to_text": N_("back_to_text", "Retour au texte (source {n})"),
+    "general_sources": N_("general_sources", "Sources générales"),
     "acronym": N_("acronym", "Sigle"),
     "name": N_("name", "Nom"),
     "location": N_("location", "Lieu"),
@@ -142,6 +140,7 @@ MESSAGES: dict[str, str] = {
     "units_shared": N_("units_shared", "{n} structures partagées"),
     "units_portfolio_one": N_("units_portfolio_one", "{n} portefeuille régional"),
     "units_portfolio": N_("units_portfolio", "{n} portefeuilles régionaux"),
+    "semicolon": N_("semicolon", "\u202f;"),
 }
 
 
@@ -181,10 +180,12 @@ def missing_labels(lang: str) -> list[str]:
 @cache
 def labels_for(lang: str) -> dict[str, str]:
     """The fixed labels in ``lang``; an untranslated one stays in the source language."""
+    # Set by the language's typographic rules, as the data's texts are (typography.py).
     if lang == SOURCE_LANG:
-        return dict(MESSAGES)
+        return {key: typography.apply(msgid, lang) for key, msgid in MESSAGES.items()}
     catalog = _catalog(lang)
-    return {key: catalog.get((key, msgid), msgid) for key, msgid in MESSAGES.items()}
+    return {key: typography.apply(catalog[key, msgid], lang) if (key, msgid) in catalog
+            else typography.apply(msgid, SOURCE_LANG) for key, msgid in MESSAGES.items()}
 
 
 def pick(text: Mapping[str, str] | None, lang: str) -> tuple[str, str]:
@@ -206,31 +207,32 @@ def plain(text: Mapping[str, str] | None, lang: str) -> str:
     its end in Word and in the charts.
     """
     value, used = pick(text, lang)
+    value = typography.apply(value, used)  # a fallback keeps its own language's rules
     if value and direction(used) != direction(lang):
         mark = "\u200f" if direction(used) == "rtl" else "\u200e"
         return f"{mark}{value}{mark}"
     return value
 
 
-def keep_numbers_with_words(text: str) -> str:
-    """``text`` with each number joined to the word after it by a no-break space."""
-    text = THOUSANDS.sub("\\1" + NBSP, text)
-    return NUMBER_AND_WORD.sub("\\1" + NBSP, text)
-
-
 def markup(text: Mapping[str, str] | None, lang: str) -> Markup:
-    """The text escaped for HTML, wrapped in a ``lang`` span when it fell back.
+    """The text escaped for HTML and set by its language's rules, in a ``lang`` span when it fell back.
 
-    Its numbers stay on one line with the word they count ("11 opérations").
+    Its numbers stay on one line with the word they count ("11 opérations"), French
+    ordinals are raised (1<sup>er</sup>) and its last word is never hyphenated.
     """
     value, used = pick(text, lang)
-    value = keep_numbers_with_words(value)
+    html = typography.markup(value, used)
     if used != lang:
         # A fallback keeps its own language, and its own direction inside an RTL page.
         if direction(used) != direction(lang):
-            return Markup('<span lang="{}" dir="{}">{}</span>').format(used, direction(used), value)
-        return Markup('<span lang="{}">{}</span>').format(used, value)
-    return escape(value)
+            return Markup('<span lang="{}" dir="{}">{}</span>').format(used, direction(used), html)
+        return Markup('<span lang="{}">{}</span>').format(used, html)
+    return html
+
+
+def html_date(value: dt.date, lang: str) -> Markup:
+    """A date as ``format_date`` writes it, as HTML with a French ordinal raised (1<sup>er</sup>)."""
+    return typography.markup(format_date(value, lang), lang)
 
 
 def format_date(value: dt.date, lang: str) -> str:

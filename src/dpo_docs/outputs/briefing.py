@@ -7,6 +7,7 @@ import re
 
 from markupsafe import Markup
 
+from dpo_docs.citations import briefing_statements, number_sources
 from dpo_docs.glance import contact_line, first_sentence, key_figures, structure_sentence
 from dpo_docs.glossary import entries
 from dpo_docs.i18n import markup, plain
@@ -86,8 +87,8 @@ class Briefing:
         data, lang, labels = job.data, job.lang, job.labels
         dept = data.department
         name = plain(dept.name, lang)
-        heads = [{"unit": dept.name, "head": dept.head}] if dept.head else []
-        heads += [{"unit": n.name, "head": n.head} for n in job.tree.children if n.head]
+        heads = [{"id": dept.id, "unit": dept.name, "head": dept.head}] if dept.head else []
+        heads += [{"id": n.id, "unit": n.name, "head": n.head} for n in job.tree.children if n.head]
         marks = [
             Mark(i, e.year, plain(e.label, lang) if e.label else str(e.year))
             for i, e in enumerate(data.history, start=1)
@@ -96,12 +97,15 @@ class Briefing:
             {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
         ]
         glossary = entries(data, lang)
+        sections = filled_sections(data, heads, glossary)
+        cites, source_list = number_sources(
+            data, briefing_statements(data, job.tree, sections, heads), lang, labels)
         doc = {
             "lang": lang,
             "title": f"{labels['briefing']} — {name}",
             "subject": f"{labels['briefing']}{labels['colon']} {name} ({plain(dept.acronym, lang)})",
             "other_names": other_names,
-            "sections": [{"id": s, "title": labels[s]} for s in filled_sections(data, heads, glossary)],
+            "sections": [{"id": s, "title": labels[s]} for s in sections],
             "glossary": glossary,
             # The first page: what the department is, its head, key figures, its structure;
             # at its foot, who issues the document and what kind of document it is.
@@ -120,6 +124,9 @@ class Briefing:
             # (a French title in an Arabic card keeps "(27 mai 2025)" in order), numbers kept
             # with their words.
             "source_titles": {s.id: markup(s.title, lang) for s in data.sources},
+            # Markers by statement key, and the Sources list in number order (citations.py).
+            "cites": cites,
+            "source_list": source_list,
         }
         return {
             "template": {"org": data, "doc": doc, "build": job.build_for(target), "labels": labels},
@@ -128,8 +135,9 @@ class Briefing:
             "outline": outline(job.tree, lang),
             "marks": marks,
             "timeline_title": f"{labels['timeline']} — {name}",
-            "timeline_desc": "; ".join(f"{m.label}: {plain(e.text, lang)}"
-                                       for m, e in zip(marks, data.history, strict=True)),
+            "timeline_desc": f"{labels['semicolon']} ".join(
+                f"{m.label}{labels['colon']} {plain(e.text, lang)}"
+                for m, e in zip(marks, data.history, strict=True)),
         }
 
     def cost(self, target: Target, job: Job) -> float:

@@ -12,6 +12,7 @@ from typing import Any
 
 from dpo_docs.errors import TemplateError
 from dpo_docs.outputs.docx_language import set_language, word_lang
+from dpo_docs.outputs.docx_links import link_addresses
 from dpo_docs.outputs.docx_package import open_document, package_bytes, zip_items
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def render_factsheet(
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
     _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
     set_language(tpl.docx, str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl")
+    link_addresses(tpl.docx)  # every printed address opens in a click, in Word and in its PDF
     log.debug("rendered %s with %d picture(s)", template, pictures)
     # Not tpl.save(): its media replacement is unused here, and python-docx's save
     # would zip everything once only for us to unzip and re-zip it reproducibly.

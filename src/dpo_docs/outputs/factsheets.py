@@ -71,6 +71,8 @@ class Factsheets:
             summary.append(plain(node.note, lang))
         events = [e for e in data.history if is_dept or node.id in e.units]
         refs = list(dept.sources if is_dept else data.unit(node.id).sources)
+        if node.head:  # the sheet prints the head: its sources are the sheet's too
+            refs += node.head.sources
         for child in node.walk():
             if child.id != dept.id:
                 refs += data.unit(child.id).sources

@@ -31,6 +31,7 @@ from urllib.request import url2pathname
 from dpo_docs import fonts
 from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
+from dpo_docs.outputs.pdf_links import describe_links
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +417,8 @@ def html_to_pdf(
             page = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
             # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
             options = {} if variant == "none" else {"pdf_variant": variant}
-            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True, **options)
+            pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True,
+                                 finisher=describe_links, **options)
         except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
             raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
