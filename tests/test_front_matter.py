@@ -107,12 +107,15 @@ def test_glossary_expands_every_acronym_the_briefing_prints(french: dict) -> Non
     assert listed["DDR"] == "désarmement, démobilisation et réintégration"
     assert listed["A4P"] == "Action pour le maintien de la paix"
     assert listed["DOMP"].startswith("Département des opérations de maintien de")
-    assert listed["ONUST"].startswith("Organisme des Nations Unies chargé de")
+    # The operations' table spells out their acronyms; the glossary does not repeat them.
+    assert "ONUST" not in listed and "MONUSCO" not in listed
+    table = {m.group(1) for m in re.finditer(r"^\s*([A-Z][A-Z\d]+)\s{2,}\S", before, re.M)}
+    assert {"ONUST", "UNMOGIP", "FINUL", "MONUSCO"} <= table
     # Names set in capitals by the style sheet (the leadership cards) are not acronyms.
     shown = "\n".join(line for line in before.splitlines() if not re.fullmatch(r"[^a-z]*[A-Z]{3,} [A-Z]{2,}[^a-z]*", line.strip()))
     printed = set(ACRONYM.findall(shown))
     assert {"DDR", "A4P", "HIPPO", "DOMP", "ONU", "OROLSI", "DPPA", "FINUL"} <= printed
-    assert printed <= set(listed), f"printed without an expansion: {sorted(printed - set(listed))}"
+    assert printed <= set(listed) | table, f"printed without an expansion: {sorted(printed - set(listed) - table)}"
 
 
 def test_an_acronym_without_expansion_gets_a_located_warning(project: Path) -> None:

@@ -78,13 +78,22 @@ def used(values: Any, lang: str) -> dict[str, tuple]:
     return found
 
 
-def entries(data: Data, lang: str) -> list[dict[str, Any]]:
-    """The glossary of a ``lang`` document: acronyms it prints that have an expansion, sorted."""
+def entries(data: Data, lang: str, expanded: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """The glossary of a ``lang`` document: acronyms it prints that have an expansion, sorted.
+
+    ``expanded`` names acronyms the document already spells out elsewhere (a table
+    giving each operation's acronym beside its name): they are not repeated.
+    """
     known = expansions(data, lang)
     printed = set(used(data.model_dump(mode="json"), lang))
     printed |= {pick(acronym, lang)[0] for acronym, _ in _pairs(data) if _is_record(acronym, data)}
     return [{"acronym": a, "expansion": known[a]}
-            for a in sorted(printed, key=lambda a: (a.casefold(), a)) if a in known]
+            for a in sorted(printed - expanded, key=lambda a: (a.casefold(), a)) if a in known]
+
+
+def operation_acronyms(data: Data) -> frozenset[str]:
+    """Every acronym of the operations, in all their languages."""
+    return frozenset(text for op in data.operations for text in op.acronym.values())
 
 
 def _is_record(acronym: Mapping[str, str], data: Data) -> bool:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from dpo_docs.citations import briefing_statements, number_sources
 from dpo_docs.glance import contact_line, first_sentence, key_figures, structure_sentence
-from dpo_docs.glossary import entries
+from dpo_docs.glossary import entries, operation_acronyms
 from dpo_docs.i18n import markup, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
@@ -96,7 +96,8 @@ class Briefing:
         other_names = [
             {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
         ]
-        glossary = entries(data, lang)
+        # The operations' table gives each operation's acronym beside its name already.
+        glossary = entries(data, lang, operation_acronyms(data))
         sections = filled_sections(data, heads, glossary)
         cites, source_list = number_sources(
             data, briefing_statements(data, job.tree, sections, heads), lang, labels)
