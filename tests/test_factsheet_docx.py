@@ -167,6 +167,9 @@ def test_bullets_hold_subunits_history_and_sources(rendered):
         "Service de la constitution des forces",
         "Service de la planification (SPM) — plans",
         "2007\u00a0: Création du bureau",
+    ]
+    # The sources, a reference list, in their own smaller bulleted style.
+    assert styled(open_docx(rendered), "Source List") == [
         "Texte de présentation du DPO",
         "peacekeeping.un.org — https://peacekeeping.un.org",
     ]

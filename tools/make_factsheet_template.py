@@ -31,6 +31,8 @@ GREY = "595959"
 RULE = "BFBFBF"
 BAND = "EEF3F9"
 TEXT_WIDTH = 9638  # twips: A4 (11906) minus two 2 cm margins
+# The key facts' label column: 7.5 cm, so that most labels take one line, none three.
+LABEL_WIDTH = 4252
 FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 W = nsdecls("w")
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -64,20 +66,20 @@ def _font(half_points: int, color: str, bold: bool = False, italic: bool = False
     )
 
 
-BODY_SPACING = _spacing(0, 120, 264)
+BODY_SPACING = _spacing(0, 120, 240)
 KEEP = "<w:keepNext/><w:keepLines/>"
 # (style name, pPr children, rPr children); order inside pPr/rPr follows the schema.
 PARAGRAPH_STYLES = [
     ("Normal", BODY_SPACING, BODY_RPR),
     ("Title", "<w:keepNext/>" + _spacing(0, 80), _font(44, BLUE, bold=True)),
-    ("Subtitle", _rule("bottom", 12, 8, BLUE) + _spacing(0, 320), _font(26, GREY)),
+    ("Subtitle", _rule("bottom", 12, 8, BLUE) + _spacing(0, 120), _font(26, GREY)),
     (
         "Heading 1",
-        KEEP + _rule("bottom", 4, 2, BLUE) + _spacing(320, 120) + '<w:outlineLvl w:val="0"/>',
+        KEEP + _rule("bottom", 4, 2, BLUE) + _spacing(180, 80) + '<w:outlineLvl w:val="0"/>',
         _font(26, BLUE, bold=True),
     ),
     ("Heading 2", KEEP + _spacing(200, 60) + '<w:outlineLvl w:val="1"/>', _font(22, BLUE, True)),
-    ("List Bullet", '<w:numPr><w:numId w:val="1"/></w:numPr>' + _spacing(0, 60, 264), ""),
+    ("List Bullet", '<w:numPr><w:numId w:val="1"/></w:numPr>' + _spacing(0, 40, 240), ""),
     ("Caption", _spacing(60, 240) + '<w:jc w:val="center"/>', _font(17, GREY, italic=True)),
     (
         "Header",
@@ -99,7 +101,11 @@ PARAGRAPH_STYLES = [
 # Custom paragraph styles: (name, next style, pPr children, rPr children).
 CUSTOM_STYLES = [
     ("Figure", "Caption", "<w:keepNext/>" + _spacing(120, 60) + '<w:jc w:val="center"/>', ""),
-    ("Table Text", "Table Text", _spacing(0, 0, 252), ""),
+    # Every row keeps with the next: the key facts table never leaves a row alone on a page.
+    ("Table Text", "Table Text", "<w:keepNext/>" + _spacing(0, 0, 252), ""),
+    # The sources, smaller and closer: a reference list, read less than the text.
+    ("Source List", "Source List", '<w:numPr><w:numId w:val="1"/></w:numPr>' + _spacing(0, 0, 240),
+     '<w:sz w:val="16"/><w:szCs w:val="16"/>'),
 ]
 
 TABLE_STYLE = "DPO Key Facts"
@@ -111,8 +117,8 @@ TABLE_STYLE_XML = (
     f'<w:bottom w:val="single" w:sz="8" w:space="0" w:color="{BLUE}"/>'
     f'<w:insideH w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>'
     "</w:tblBorders>"
-    '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>'
-    '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="113" w:type="dxa"/></w:tblCellMar>'
+    '<w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>'
+    '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="113" w:type="dxa"/></w:tblCellMar>'
     "</w:tblPr>"
     '<w:tblStylePr w:type="band1Horz">'
     f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{BAND}"/></w:tcPr></w:tblStylePr>'
@@ -129,7 +135,10 @@ BULLET_LVL = (
     '<w:pStyle w:val="ListBullet"/><w:lvlText w:val="\u2022"/><w:lvlJc w:val="left"/>'
     '<w:pPr><w:tabs><w:tab w:val="num" w:pos="340"/></w:tabs>'
     '<w:ind w:left="340" w:hanging="227"/></w:pPr>'
-    f'<w:rPr>{FONTS}<w:color w:val="{BLUE}"/></w:rPr></w:lvl>'
+    # The bullet is Noto Sans's in right-to-left lists too: Noto Sans Arabic has none,
+    # and its taller line would double the first line of every item.
+    f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+    f'<w:color w:val="{BLUE}"/></w:rPr></w:lvl>'
 )
 
 APP_XML = (
@@ -278,11 +287,14 @@ def _field(instr: str) -> str:
 
 
 def _page_setup(doc) -> None:
-    """A4 portrait, 2 cm margins, header and footer 1 cm from the edge."""
+    """A4 portrait, 2 cm margins left and right, 17 mm above and below, header and footer 1 cm from the edge."""
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(11906), Twips(16838)
-    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+    for side in ("left_margin", "right_margin"):
         setattr(section, side, Twips(1134))
+    # 17 mm above and below: the header and footer lines sit 1 cm from the edge and
+    # stay clear of the text; the department's sheet then fits two pages.
+    section.top_margin = section.bottom_margin = Twips(964)
     section.header_distance = section.footer_distance = Twips(567)
     sect_pr = section._sectPr
     for attr in list(sect_pr.attrib):
@@ -311,7 +323,7 @@ def _key_facts_table(doc) -> None:
     tbl_pr = table._tbl.tblPr
     tbl_pr.remove(tbl_pr.find(qn("w:tblW")))
     tbl_pr.insert(1, parse_xml(f'<w:tblW {W} w:w="5000" w:type="pct"/>'))
-    widths = (2835, TEXT_WIDTH - 2835)
+    widths = (LABEL_WIDTH, TEXT_WIDTH - LABEL_WIDTH)
     for col, width in zip(table.columns, widths, strict=True):
         col.width = Twips(width)
     cells = [
@@ -332,8 +344,73 @@ def _key_facts_table(doc) -> None:
                 para.add_run(text)
 
 
+SUBUNITS = [
+    ("Heading 1", "{{ labels.subunits }}"),
+    ("Normal", "{%p for u in doc.subunits %}"),
+    (
+        "List Bullet",
+        "{{ u.name }}{% if u.acronym %} ({{ u.acronym }}){% endif %}"
+        "{% if u.description %} \u2014 {{ u.description }}{% endif %}",
+    ),
+    ("Normal", "{%p endfor %}"),
+]
+HISTORY = [
+    ("Heading 1", "{{ labels.history }}"),
+    ("Normal", "{%p for h in doc.history %}"),
+    ("List Bullet", "{{ h.year }}{{ labels.colon }} {{ h.text }}"),
+    ("Normal", "{%p endfor %}"),
+]
+CHART = [
+    ("Heading 1", "{{ labels.chart }}"),
+    ("Figure", "{{ doc.chart }}"),
+    ("Caption", "{{ doc.chart_caption }}"),
+]
+# The chart's column when it stands beside the history: 75 mm, for a picture of at
+# most BESIDE_CHART_MM (dpo_docs.outputs.factsheets); the cells have no side margins.
+BESIDE_CHART_WIDTH = 4252
+BESIDE_GAP = 284  # 5 mm between the two columns
+
+
+def _beside_table(doc) -> None:
+    """A borderless one-row layout table: the history on the left, the chart on the right.
+
+    Read in order (history, then chart), as a screen reader does; right to left, the
+    columns swap. The row may break across pages like the text it holds.
+    """
+    table = doc.add_table(rows=1, cols=2)
+    tbl_pr = table._tbl.tblPr
+    tbl_pr.remove(tbl_pr.find(qn("w:tblW")))
+    tbl_pr.insert(1, parse_xml(f'<w:tblW {W} w:w="5000" w:type="pct"/>'))
+    look = tbl_pr.find(qn("w:tblLook"))
+    for xml in (f'<w:tblLayout {W} w:type="fixed"/>',
+                f'<w:tblCellMar {W}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'):
+        if look is None:
+            tbl_pr.append(parse_xml(xml))
+        else:
+            look.addprevious(parse_xml(xml))
+    widths = (TEXT_WIDTH - BESIDE_CHART_WIDTH, BESIDE_CHART_WIDTH)
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = Twips(width)
+    for cell, items, width in zip(table.rows[0].cells, (HISTORY, CHART), widths, strict=True):
+        cell.width = Twips(width)
+        first = True
+        for style, text in items:
+            para = cell.paragraphs[0] if first else cell.add_paragraph()
+            if first and items is HISTORY:
+                # LibreOffice moves a row whole when it starts with a keep-with-next
+                # paragraph, leaving half a page empty; the row may break instead.
+                para.paragraph_format.keep_with_next = False
+            first = False
+            para.style = doc.styles[style]
+            para.add_run(text)
+    # The gap: the list's right margin, so that the bullets keep their own indent.
+    left = table.rows[0].cells[0]._tc.get_or_add_tcPr()
+    left.append(parse_xml(f'<w:tcMar {W}><w:right w:w="{BESIDE_GAP}" w:type="dxa"/></w:tcMar>'))
+
+
 # The body, top to bottom: (style, text). "Normal" paragraphs holding {%p %} tags are
-# removed by docxtpl along with their tag. None marks the key-facts table.
+# removed by docxtpl along with their tag. None marks the key-facts table, "beside"
+# the history and the chart side by side.
 BODY = [
     ("Title", "{{ doc.title }}"),
     ("Subtitle", "{{ doc.subtitle }}"),
@@ -349,29 +426,23 @@ BODY = [
     ("Normal", "{{ doc.head.title }}{% if doc.head.name %}{{ labels.colon }} {{ doc.head.name }}{% endif %}"),
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if doc.subunits %}"),
-    ("Heading 1", "{{ labels.subunits }}"),
-    ("Normal", "{%p for u in doc.subunits %}"),
-    (
-        "List Bullet",
-        "{{ u.name }}{% if u.acronym %} ({{ u.acronym }}){% endif %}"
-        "{% if u.description %} \u2014 {{ u.description }}{% endif %}",
-    ),
-    ("Normal", "{%p endfor %}"),
+    *SUBUNITS,
     ("Normal", "{%p endif %}"),
+    # A narrow chart stands beside the history (see _beside_table), which then takes
+    # half the height; a wide one, or a sheet without history, gets the full width.
+    ("Normal", "{%p if doc.chart_beside is defined and doc.chart_beside %}"),
+    "beside",
+    ("Normal", "{%p else %}"),
     ("Normal", "{%p if doc.chart %}"),
-    ("Heading 1", "{{ labels.chart }}"),
-    ("Figure", "{{ doc.chart }}"),
-    ("Caption", "{{ doc.chart_caption }}"),
+    *CHART,
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if doc.history %}"),
-    ("Heading 1", "{{ labels.history }}"),
-    ("Normal", "{%p for h in doc.history %}"),
-    ("List Bullet", "{{ h.year }}{{ labels.colon }} {{ h.text }}"),
-    ("Normal", "{%p endfor %}"),
+    *HISTORY,
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p endif %}"),
     ("Heading 1", "{{ labels.sources }}"),
     ("Normal", "{%p for s in doc.sources %}"),
-    ("List Bullet", "{{ s.label }}{% if s.url %} \u2014 {{ s.url }}{% endif %}"),
+    ("Source List", "{{ s.label }}{% if s.url %} \u2014 {{ s.url }}{% endif %}"),
     ("Normal", "{%p endfor %}"),
     # Who issues the sheet and what kind of document it is; nothing when the data has neither.
     ("Normal", "{%p for line in doc.colophon %}"),
@@ -385,6 +456,8 @@ def _body(doc) -> None:
     for item in BODY:
         if item is None:
             _key_facts_table(doc)
+        elif item == "beside":
+            _beside_table(doc)
         else:
             doc.add_paragraph(item[1], style=item[0])
 

@@ -56,9 +56,12 @@ def open_document(data: bytes, fast: bool | None = None) -> Any:
 
 
 def package_bytes(document: Any, fast: bool | None = None) -> bytes:
-    """The document zipped reproducibly: same parts, same bytes, whichever path made it."""
+    """The document zipped reproducibly, with the shipped fonts it uses embedded: same bytes either path."""
+    from dpo_docs.outputs.docx_fonts import embed_fonts
+
     items = _fast_items(document) if (fast_path() if fast is None else fast) else _public_items(document)
-    return zip_items(items)
+    # Package-level, after either path: the embedded faces are the same bytes both ways.
+    return zip_items(embed_fonts(items))
 
 
 def _public_open(data: bytes) -> Any:

@@ -11,6 +11,9 @@ from dpo_docs.views import TreeNode, chart_node, display_name, outline
 
 MAX_CHART_MM = 160.0
 MAX_CHART_HEIGHT_MM = 200.0
+# A chart this narrow stands beside the history (the template's 75 mm column): the
+# department's sheet then fits two pages.
+BESIDE_CHART_MM = 72.0
 
 
 def _sources(job: Job, ids: list[str]) -> list[dict]:
@@ -127,8 +130,11 @@ class Factsheets:
         box = (MAX_CHART_MM * 72 / 25.4, MAX_CHART_HEIGHT_MM * 72 / 25.4)
         chart, scale, _ = fit(context["chart"], box)
         width_mm = chart.width * scale * 25.4 / 72
+        template = context["template"]
+        beside = bool(template["doc"]["history"]) and width_mm <= BESIDE_CHART_MM
+        template = {**template, "doc": {**template["doc"], "chart_beside": beside}}
         data = render_factsheet(
-            session.template_file("factsheet.docx"), context["template"],
+            session.template_file("factsheet.docx"), template,
             to_png(chart, dpi=300), context["alt"], chart_width_mm=width_mm,
         )
         return {target.paths[0]: data}
