@@ -87,7 +87,16 @@ def entries(data: Data, lang: str, expanded: frozenset[str] = frozenset()) -> li
     known = expansions(data, lang)
     printed = set(used(data.model_dump(mode="json"), lang))
     printed |= {pick(acronym, lang)[0] for acronym, _ in _pairs(data) if _is_record(acronym, data)}
-    return [{"acronym": a, "expansion": known[a]}
+    # An entry of the glossary list cites its sources; a record's acronym is sourced with
+    # its record, where that prints.
+    listed: dict[str, Any] = {}
+    for entry in data.glossary:
+        listed.setdefault(pick(entry.acronym, lang)[0], entry)
+    for entry in data.glossary:
+        for text in entry.acronym.values():
+            listed.setdefault(text, entry)
+    return [{"acronym": a, "expansion": known[a],
+             "sources": listed[a].sources if a in listed and listed[a].expansion is known[a] else ()}
             for a in sorted(printed - expanded, key=lambda a: (a.casefold(), a)) if a in known]
 
 

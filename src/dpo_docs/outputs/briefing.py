@@ -100,7 +100,7 @@ class Briefing:
         glossary = entries(data, lang, operation_acronyms(data))
         sections = filled_sections(data, heads, glossary)
         cites, source_list = number_sources(
-            data, briefing_statements(data, job.tree, sections, heads), lang, labels)
+            data, briefing_statements(data, job.tree, sections, heads, glossary), lang, labels)
         doc = {
             "lang": lang,
             "title": f"{labels['briefing']} — {name}",
