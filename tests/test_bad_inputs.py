@@ -578,7 +578,7 @@ TEMPLATE_CASES = [
     ("attribute-typo", "{{ labels.mission }}", "{{ labels.missio }}",
      "'labels' has no 'missio' (did you mean 'mission'?); available on it: "),
     ("nested-attribute-typo", "{{ org.department.name|t }}", "{{ org.department.nmae|t }}",
-     "'org.department' has no 'nmae' (did you mean 'name'?); available on it: acronym, created, head, id, "
+     "'org.department' has no 'nmae' (did you mean 'name'?); available on it: acronym, contact, created, disclaimer, head, id, "
      "mandate, name, notes, renamed, role, sources"),
     ("loop-variable-typo", "{{ para|t }}", "{{ para.texte|t }}",
      "'para' has no 'texte'; available on it: fr"),

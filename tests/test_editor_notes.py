@@ -177,7 +177,8 @@ def test_a_template_looping_over_a_record_skips_its_editor_note(project: Path) -
     template.write_text(text.replace("{{ labels.mission }}", loop, 1), encoding="utf-8")
     result = run(project, "build", "--only", "briefing")
     assert result.exit_code == 0, result.output
-    printed = normal(pdf_text(project / "output/fr/briefing.pdf", 3))
+    # The whole document: the dump of the department runs over more than one page.
+    printed = normal(pdf_text(project / "output/fr/briefing.pdf"))
     assert "mandate:" in printed and "notes:" in printed
     assert "editor_note" not in printed and "site francophone" not in printed
 

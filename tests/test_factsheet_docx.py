@@ -71,6 +71,7 @@ def make_context() -> dict:
                 {"label": "peacekeeping.un.org", "url": "https://peacekeeping.un.org"},
             ],
             "chart_caption": "Organigramme du Bureau des affaires militaires",
+            "colophon": [],
         },
         "labels": dict(LABELS),
         "build": {"date": dt.date(2025, 6, 30), "data_label": "Données au 30 juin 2025"},

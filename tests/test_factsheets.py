@@ -59,7 +59,7 @@ def test_office_sheet_shows_its_branch_head_and_history(built: Path) -> None:
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert "Service de la lutte antimines des Nations Unies (UNMAS)" in bullets
     alt = document.inline_shapes[0]._inline.docPr.get("descr")
-    assert "Police Division" in alt and "Bureau des affaires militaires" not in alt
+    assert "Division de la police" in alt and "Bureau des affaires militaires" not in alt
     oma = docx.Document(built / "fr/factsheets/oma.docx")
     assert "Direction" in headings(oma)
     assert any("Conseiller militaire" in p.text for p in oma.paragraphs)

@@ -127,7 +127,7 @@ def test_change_report_lists_units_heads_figures_and_stale_figures(project: Path
     assert "- `dpo`: Secrétaire général adjoint aux opérations de paix : Jean-Pierre Lacroix → " \
            "Secrétaire général adjoint aux opérations de paix : Nouveau Nom" in report
     assert "- Pays fournissant du personnel en uniforme: 119 (as of 2025-05-27) → 120 (as of 2025-05-27)" in report
-    assert "## Units added" in report and "Security Sector Reform Unit (`ssr-unit-renamed`)" in report
+    assert "## Units added" in report and "Unité de réforme du secteur de la sécurité (`ssr-unit-renamed`)" in report
     assert "## Units removed" in report
     assert "## Stale figures (older than 6 months on 2026-01-01)" in report
     twin = json.loads((project / "output/changes.json").read_text(encoding="utf-8"))

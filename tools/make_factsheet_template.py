@@ -444,6 +444,10 @@ BODY = [
     ("Normal", "{%p for s in doc.sources %}"),
     ("Source List", "{{ s.label }}{% if s.url %} \u2014 {{ s.url }}{% endif %}"),
     ("Normal", "{%p endfor %}"),
+    # Who issues the sheet and what kind of document it is; nothing when the data has neither.
+    ("Normal", "{%p for line in doc.colophon %}"),
+    ("Normal", "{{ line }}"),
+    ("Normal", "{%p endfor %}"),
 ]
 
 

@@ -67,6 +67,14 @@ def load_data(settings) -> Data:
     return _load(settings)[0]
 
 
+def data_warnings(settings) -> tuple[Data, list]:
+    """The validated data and what is valid but worth a look: acronyms printed without an expansion."""
+    from dpo_docs.glossary import unexplained
+
+    data, loaded = _load(settings)
+    return data, unexplained(loaded, data, tuple(settings.langs))
+
+
 def _load(settings):
     """The validated data, and the loaded values with their locations."""
     from dpo_docs import loader, validate

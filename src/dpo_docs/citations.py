@@ -14,11 +14,13 @@ from dpo_docs.views import TreeNode
 
 
 def briefing_statements(data: Data, tree: TreeNode, sections: Sequence[str],
-                        heads: Sequence[dict]) -> list[tuple[str, tuple[str, ...]]]:
+                        heads: Sequence[dict], glossary: Sequence[dict] = ()) -> list[tuple[str, tuple[str, ...]]]:
     """The briefing's sourced statements in reading order, as its template prints them.
 
     ``heads`` are the leadership section's entries ({"id", "head"}) in their order; the
-    units section lists the department's direct children and, under each, its children.
+    units section lists the department's direct children and, under each, its children;
+    ``glossary`` the glossary's entries ({"acronym", "sources"}), whose records' own
+    entries cite nothing there (their record does, where it prints).
     """
     dept = data.department
     by_section: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -32,6 +34,7 @@ def briefing_statements(data: Data, tree: TreeNode, sections: Sequence[str],
         "relationships": [(f"relationship:{r.id}", r.sources) for r in data.relationships],
         "history": [(f"event:{i}", e.sources) for i, e in enumerate(data.history)],
         "operations": [(f"operation:{o.id}", o.sources) for o in data.operations],
+        "glossary": [(f"glossary:{e['acronym']}", e["sources"]) for e in glossary],
     }
     return [item for section in sections for item in by_section.get(section, ())]
 

@@ -225,13 +225,15 @@ def check(obj: dict, only: tuple[str, ...], **options) -> None:
 @click.pass_obj
 def validate(obj: dict, **options) -> None:
     """Check the data; print every problem as file:line:column and exit 1 if any."""
-    from dpo_docs.build import load_data
+    from dpo_docs.build import data_warnings
 
     settings = _settings(**options)
     try:
-        data = load_data(settings)
+        data, warnings = data_warnings(settings)
     except DpoDocsError as exc:
         _fail(exc)
+    for problem in warnings:
+        logging.getLogger("dpo_docs").warning("%s", problem)
     if not obj["quiet"]:
         click.echo(f"data is valid: {len(data.units)} units, {len(data.operations)} operations, "
                    f"{len(data.figures)} figures, {len(data.sources)} sources")

@@ -40,6 +40,7 @@ Paragraphs = Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)]
 # the hash of a document's context ignores it and editing one rebuilds nothing.
 EDITOR_NOTE = "editor_note"
 EditorNote = Annotated[Text | None, Field(exclude=True, repr=False)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL)]
 UnitKind = Literal["office", "division", "service", "section", "unit", "shared", "portfolio"]
 
 
@@ -65,6 +66,16 @@ class Head(Model):
     sources: SourceRefs = ()
 
 
+class Contact(Model):
+    """Who issues the documents and how to reach them; every part is optional."""
+
+    name: Name | None = None
+    address: Text | None = None
+    url: Url | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=MAX_NAME)] | None = None
+    sources: SourceRefs = ()
+
+
 class Department(Model):
     """The department itself: identity, mandate and role, head."""
 
@@ -77,6 +88,11 @@ class Department(Model):
     role: Paragraphs = ()
     head: Head | None = None
     notes: Paragraphs = ()
+    # Who issues the documents, and a line saying what kind of document they are: the
+    # disclaimer is the documents' maker speaking, not a fact about the UN, so it needs
+    # no source.
+    contact: Contact | None = None
+    disclaimer: Text | None = None
     editor_note: EditorNote = None
     sources: SourceRefs = ()
 
@@ -156,6 +172,8 @@ class Figure(Model):
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     note: Text | None = None
+    # Shown "at a glance" on the briefing's first page; without any flag, the first few.
+    key: Annotated[bool, Field(strict=True)] = False
     editor_note: EditorNote = None
     sources: Annotated[tuple[Id, ...], Field(min_length=1, max_length=MAX_ITEMS)]
 
@@ -165,7 +183,16 @@ class Source(Model):
 
     id: Id
     title: Name
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL)] | None = None
+    url: Url | None = None
+
+
+class GlossaryEntry(Model):
+    """An acronym the texts use that no record names, with its expansion."""
+
+    acronym: Acronym
+    expansion: Name
+    editor_note: EditorNote = None
+    sources: Annotated[tuple[Id, ...], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
 class Data(Model):
@@ -178,6 +205,7 @@ class Data(Model):
     operations: Annotated[tuple[Operation, ...], Field(max_length=MAX_RECORDS)] = ()
     figures: Annotated[tuple[Figure, ...], Field(max_length=MAX_RECORDS)] = ()
     sources: Annotated[tuple[Source, ...], Field(max_length=MAX_RECORDS)] = ()
+    glossary: Annotated[tuple[GlossaryEntry, ...], Field(max_length=MAX_RECORDS)] = ()
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id."""

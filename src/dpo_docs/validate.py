@@ -299,12 +299,15 @@ class _Rules:
                 self._refs(("history", i, "units"), event.get("units"), units, "unit")
         if self._lost("sources"):
             return
-        for section in ("units", "relationships", "history", "operations", "figures"):
+        for section in ("units", "relationships", "history", "operations", "figures", "glossary"):
             for i, record in _records(self.values, section):
                 self._cited((section, i), record, sources)
         dept = self.values.get("department")
         if isinstance(dept, dict):
             self._cited(("department",), dept, sources)
+            contact = dept.get("contact")
+            if isinstance(contact, dict):
+                self._refs(("department", "contact", "sources"), contact.get("sources"), sources, "source")
 
     def _cited(self, path: PathKey, record: dict[str, Any], sources: set[str]) -> None:
         """Check the source references of a record and of its head."""

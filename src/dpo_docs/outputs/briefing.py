@@ -8,6 +8,8 @@ import re
 from markupsafe import Markup
 
 from dpo_docs.citations import briefing_statements, number_sources
+from dpo_docs.glance import contact_line, first_sentence, key_figures, structure_sentence
+from dpo_docs.glossary import entries, operation_acronyms
 from dpo_docs.i18n import markup, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
@@ -24,14 +26,15 @@ CHART_BOX = (739.0, 350.0)
 # reader meets the department's size before its organisation. The contents and the body
 # both follow this order (the template loops over doc.sections).
 SECTIONS = ("mission", "figures", "leadership", "structure", "relationships", "history",
-            "operations", "sources")
+            "operations", "glossary", "sources")
 
 
-def filled_sections(data: Data, heads: list) -> list[str]:
+def filled_sections(data: Data, heads: list, glossary: list | None = None) -> list[str]:
     """The ids of SECTIONS that have something to print for this data, in reading order."""
     # The mission (its mandate is required) and the structure (the chart shows at least
     # the department) always print.
     empty = {
+        "glossary": not glossary,
         "figures": not data.figures,
         "leadership": not heads,
         "relationships": not data.relationships,
@@ -101,15 +104,27 @@ class Briefing:
         other_names = [
             {"lang": code, "text": text} for code, text in sorted(dept.name.items()) if code != lang
         ]
-        sections = filled_sections(data, heads)
+        # The operations' table gives each operation's acronym beside its name already.
+        glossary = entries(data, lang, operation_acronyms(data))
+        sections = filled_sections(data, heads, glossary)
         cites, source_list = number_sources(
-            data, briefing_statements(data, job.tree, sections, heads), lang, labels)
+            data, briefing_statements(data, job.tree, sections, heads, glossary), lang, labels)
         doc = {
             "lang": lang,
             "title": f"{labels['briefing']} — {name}",
             "subject": f"{labels['briefing']}{labels['colon']} {name} ({plain(dept.acronym, lang)})",
             "other_names": other_names,
             "sections": [{"id": s, "title": labels[s]} for s in sections],
+            "glossary": glossary,
+            # The first page: what the department is, its head, key figures, its structure;
+            # at its foot, who issues the document and what kind of document it is.
+            "glance": {
+                "what": first_sentence(dept.mandate[0], lang),
+                "figures": key_figures(data),
+                "structure": structure_sentence(data, lang),
+            },
+            "contact": contact_line(dept, lang),
+            "footer_note": plain(dept.disclaimer, lang),
             "heads": heads,
             "tree": job.tree,
             "chart_caption": f"{labels['orgchart']} — {name}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dpo_docs.glance import colophon
 from dpo_docs.i18n import format_date, format_figure, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
@@ -99,6 +100,7 @@ class Factsheets:
                          "text": plain(e.text, lang)} for e in events],
             "sources": _sources(job, refs),
             "chart_caption": f"{labels['orgchart']} — {name}",
+            "colophon": colophon(dept, lang),
         }
         template = {
             "org": {"name": dept_name, "acronym": dept_acronym},

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from dpo_docs.glance import colophon
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
@@ -98,7 +99,9 @@ class Orgchart:
             "template": {
                 # Only what a handout shows: a change elsewhere in the data leaves it current.
                 "org": {"department": {"name": job.data.department.name, "acronym": job.data.department.acronym}},
-                "doc": {"lang": job.lang, "title": f"{labels['orgchart']} — {name}", "tree": tree_view(job.tree)},
+                "doc": {"lang": job.lang, "title": f"{labels['orgchart']} — {name}", "tree": tree_view(job.tree),
+                        # The footer's second line: what kind of document this is, and its issuer.
+                        "footer_note": " · ".join(reversed(colophon(job.data.department, job.lang)))},
                 "build": job.build_for(target),
                 "labels": labels,
             },
