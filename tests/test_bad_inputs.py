@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from dpo_docs import typography
 from tests.conftest import ROOT, misspell_word_template, run
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
@@ -473,6 +474,7 @@ def test_fine_missing_french_falls_back_marked(tmp_path: Path) -> None:
     job = Job(load_data(settings), settings, "fr")
     target = Target("briefing", "fr", "briefing", ("fr/briefing.pdf",))
     html = Briefing().html(Briefing().context(target, job), Session(settings, "fr"))
+    html = re.sub(r'<span class="last-word">(.*?)</span>', r"\1", html)  # typography's unhyphenated last word
     assert re.search(r'<span lang="en"[^>]*>Office of Rule of Law and Security Institutions</span>', html)
     assert re.search(r'<span lang="de"[^>]*>Gründung der Hauptabteilung.</span>', html)
 
@@ -524,11 +526,14 @@ def test_fine_markup_and_template_syntax_appear_literally(tmp_path: Path) -> Non
     import xml.etree.ElementTree as ET
 
     out = built_copy(tmp_path, with_unit_name(SPECIAL, SPECIAL + " (description)"))
-    assert SPECIAL in flat_pdf_text(out / "briefing.pdf")
+    # Printed as typed, but for the typographic rules every text gets (« » and ’ in French).
+    typed = typography.apply(SPECIAL, "fr")
+    assert "«\u202fquoted\u202f» ’single’" in typed
+    assert " ".join(typed.split()) in flat_pdf_text(out / "briefing.pdf")
     # The revision is a hash, which may hold "49" by chance: it is left out.
     assert "49" not in re.sub(r"révision [0-9a-f]{12}", "", flat_pdf_text(out / "orgchart.pdf"))
     sheet = docx_text(out / "factsheets/oma.docx")
-    assert SPECIAL in sheet and SPECIAL + " (description)" in sheet
+    assert typed in sheet and typed + " (description)" in sheet
     root = ET.parse(out / "orgchart.svg").getroot()  # well-formed: the text was escaped
     assert "<b>A & B</b>" in " ".join("".join(root.itertext()).split())
 
@@ -538,7 +543,7 @@ def test_fine_word_field_codes_stay_text(tmp_path: Path) -> None:
 
     codes = "Page { PAGE } sur { NUMPAGES } ; MERGEFIELD Nom \\* MERGEFORMAT"
     out = built_copy(tmp_path, with_unit_name("Bureau des affaires militaires", codes), "factsheets")
-    assert codes in docx_text(out / "factsheets/oma.docx")
+    assert typography.apply(codes, "fr") in docx_text(out / "factsheets/oma.docx")
     with zipfile.ZipFile(out / "factsheets/oma.docx") as docx_zip:
         body = docx_zip.read("word/document.xml").decode("utf-8")
     # Typed braces are text, not fields: the body holds no field at all.
