@@ -23,6 +23,7 @@ REMARKS = {
         "Office for the Peacekeeping", "description retenus",  # the strategic partnership division
         "pas confirmés",  # the regional divisions' names
         "texte source rattache",  # UNMOGIP's 1949 event
+        "texte source du projet",  # the seed's title as a source
     ],
     "en": [
         "French-language site", "acronym DOP",
@@ -30,6 +31,7 @@ REMARKS = {
         "Office for the Peacekeeping", "name and description kept", "English-language sources",
         "not confirmed",
         "counts UNMOGIP",
+        "project's source text",
     ],
 }
 # Notes a reader needs, which stay printed in the briefing.
@@ -154,7 +156,7 @@ def test_editor_note_is_refused_on_a_source(project: Path) -> None:
                        encoding="utf-8")
     result = run(project, "validate")
     assert result.exit_code == 1
-    assert ("data/sources.yaml:4:5: sources[0].editor_note: unknown field 'editor_note' "
+    assert ("data/sources.yaml:5:5: sources[0].editor_note: unknown field 'editor_note' "
             "(allowed: id, title, url)") in result.output
 
 

@@ -74,7 +74,8 @@ def make_context() -> dict:
             "colophon": [],
         },
         "labels": dict(LABELS),
-        "build": {"date": dt.date(2025, 6, 30), "data_label": "Données au 30 juin 2025"},
+        "build": {"date": dt.date(2025, 6, 30), "data_label": "Données au 30 juin 2025",
+                  "disclaimer": "Document non officiel."},
     }
 
 
@@ -121,11 +122,10 @@ def test_title_subtitle_and_headings_in_order(rendered):
     assert styled(document, "Subtitle") == ["Fiche d'information — DPO"]
     assert styled(document, "Heading 1") == [
         LABELS[k]
-        for k in ("summary", "key_facts", "head", "subunits", "chart", "history", "sources")
+        for k in ("summary", "key_facts", "subunits", "chart", "history", "sources")
     ]
     body = [p.text for p in document.paragraphs]
     assert "Le Bureau des affaires militaires veille à la bonne exécution des mandats." in body
-    assert "Conseiller militaire" in body  # an empty name adds no dangling colon
 
 
 def test_empty_sections_are_omitted():
@@ -141,11 +141,13 @@ def test_empty_sections_are_omitted():
     assert styled(document, "Caption") == []
 
 
-def test_head_name_follows_title_when_given():
+def test_disclaimer_in_every_footer_and_no_line_without_one():
+    footer = open_docx(render(chart=False)).sections[-1].footer
+    assert [p.text for p in footer.paragraphs][-1] == "Document non officiel."
     context = make_context()
-    context["doc"]["head"] = {"title": "Conseiller militaire", "name": "Général X"}
-    document = open_docx(render(context, chart=False))
-    assert "Conseiller militaire\u00a0: Général X" in [p.text for p in document.paragraphs]
+    context["build"]["disclaimer"] = ""
+    footer = open_docx(render(context, chart=False)).sections[-1].footer
+    assert len(footer.paragraphs) == 1 and "Données au 30 juin 2025" in footer.paragraphs[0].text
 
 
 def test_key_facts_table_has_repeating_header_and_one_row_per_fact(rendered):

@@ -85,9 +85,10 @@ def test_issuer_and_disclaimer_print_in_the_briefing_the_handout_and_a_sheet(bui
     handout = words(pdf_text(built / "fr/orgchart.pdf", 1))
     assert DISCLAIMER_FR in handout and "https://peacekeeping.un.org/fr" in handout
     sheet = docx.Document(str(built / "fr/factsheets/dpo.docx"))
-    last = [words(p.text) for p in sheet.paragraphs if p.text.strip()][-2:]
-    assert last[0] == "Contact : Département des opérations de paix des Nations Unies — https://peacekeeping.un.org/fr"
-    assert last[1].startswith(DISCLAIMER_FR)
+    last = [words(p.text) for p in sheet.paragraphs if p.text.strip()][-1]
+    assert last == "Contact : Département des opérations de paix des Nations Unies — https://peacekeeping.un.org/fr"
+    # The disclaimer closes every page, in the footer, as in the briefing.
+    assert words(sheet.sections[-1].footer.paragraphs[-1].text).startswith(DISCLAIMER_FR)
 
 
 def glossary_entries(pages: list[str]) -> tuple[dict[str, str], str]:
@@ -148,3 +149,4 @@ def test_nothing_prints_when_the_data_has_no_contact_nor_disclaimer(project: Pat
     sheet = docx.Document(str(project / "output/fr/factsheets/dpo.docx"))
     texts = [p.text for p in sheet.paragraphs if p.text.strip()]
     assert not any("Contact" in t or "non officiel" in t for t in texts)
+    assert not any("non officiel" in p.text for s in sheet.sections for p in s.footer.paragraphs)

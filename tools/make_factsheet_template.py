@@ -31,8 +31,8 @@ GREY = "595959"
 RULE = "BFBFBF"
 BAND = "EEF3F9"
 TEXT_WIDTH = 9638  # twips: A4 (11906) minus two 2 cm margins
-# The key facts' label column: 7.5 cm, so that most labels take one line, none three.
-LABEL_WIDTH = 4252
+# The key facts' label column: 9 cm, so that the figures' labels take one line.
+LABEL_WIDTH = 5103
 FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 W = nsdecls("w")
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -314,6 +314,9 @@ def _page_setup(doc) -> None:
     p.extend(_children(_field("PAGE")))
     p.append(_children('<w:r><w:t xml:space="preserve"> {{ labels.of }} </w:t></w:r>')[0])
     p.extend(_children(_field("NUMPAGES")))
+    # The disclaimer under the date, on every page; no line at all when the data has none.
+    for line in ("{%p if build.disclaimer %}", "{{ build.disclaimer }}", "{%p endif %}"):
+        section.footer.add_paragraph(line, style=doc.styles["Footer"])
 
 
 def _key_facts_table(doc) -> None:
@@ -420,11 +423,7 @@ BODY = [
     ("Normal", "{%p endfor %}"),
     ("Heading 1", "{{ labels.key_facts }}"),
     None,
-    ("Normal", "{%p if doc.head %}"),
-    ("Heading 1", "{{ labels.head }}"),
-    # French typography: a no-break space before the colon.
-    ("Normal", "{{ doc.head.title }}{% if doc.head.name %}{{ labels.colon }} {{ doc.head.name }}{% endif %}"),
-    ("Normal", "{%p endif %}"),
+    # The head is a row of the key facts ("Direction"), so no section of its own repeats it.
     ("Normal", "{%p if doc.subunits %}"),
     *SUBUNITS,
     ("Normal", "{%p endif %}"),
@@ -462,6 +461,48 @@ def _body(doc) -> None:
             doc.add_paragraph(item[1], style=item[0])
 
 
+def _sources_in_two_columns(doc) -> None:
+    """Set the sources list in two balanced columns, between continuous section breaks.
+
+    A reference list of short lines leaves most of a full-width line empty; in two
+    columns the department's sheet keeps to two pages. The Sources heading ends the
+    one-column section before the list; an empty paragraph after the list's loop ends
+    the two-column one. Each break repeats the page set-up and its header and footer.
+    """
+    import copy
+
+    body = doc.element.body
+    final = body.find(qn("w:sectPr"))
+    paragraphs = list(body.iter(qn("w:p")))
+    heading = next(p for p in paragraphs if "{{ labels.sources }}" in "".join(p.itertext()))
+    loop_end = next(p for p in paragraphs[paragraphs.index(heading):]
+                    if "{%p endfor %}" in "".join(p.itertext()))
+
+    def section_break(columns: int, continuous: bool):
+        sect_pr = copy.deepcopy(final)
+        cols = sect_pr.find(qn("w:cols"))
+        if cols is None:
+            cols = sect_pr.makeelement(qn("w:cols"), {})
+            sect_pr.append(cols)
+        cols.attrib.clear()
+        cols.set(qn("w:num"), str(columns))
+        cols.set(qn("w:space"), "454")  # 8 mm between the columns
+        if continuous:
+            kind = sect_pr.makeelement(qn("w:type"), {qn("w:val"): "continuous"})
+            # The schema puts w:type after the header and footer references, before w:pgSz.
+            sect_pr.find(qn("w:pgSz")).addprevious(kind)
+        return sect_pr
+
+    heading.get_or_add_pPr().append(section_break(1, continuous=False))
+    # An empty Normal paragraph (a list paragraph would print a lone bullet), one point high.
+    end = doc.add_paragraph("", style="Normal")._p
+    end.get_or_add_pPr().append(parse_xml(f'<w:spacing {W} w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'))
+    end.get_or_add_pPr().append(section_break(2, continuous=True))
+    loop_end.addnext(end)
+    kind = final.makeelement(qn("w:type"), {qn("w:val"): "continuous"})
+    final.find(qn("w:pgSz")).addprevious(kind)
+
+
 def build_template() -> bytes:
     """Build the fact-sheet template and return its reproducible bytes."""
     doc = Document()
@@ -472,6 +513,7 @@ def build_template() -> bytes:
     _define_bullet(doc)
     _page_setup(doc)
     _body(doc)
+    _sources_in_two_columns(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return normalize_zip(buf.getvalue())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dpo_docs.glance import colophon
+from dpo_docs.glance import contact_line
 from dpo_docs.i18n import format_date, format_figure, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
@@ -100,13 +100,14 @@ class Factsheets:
                          "text": plain(e.text, lang)} for e in events],
             "sources": _sources(job, refs),
             "chart_caption": f"{labels['orgchart']} — {name}",
-            "colophon": colophon(dept, lang),
+            # The disclaimer is in every page's footer (build.disclaimer), as in the briefing.
+            "colophon": [line for line in [contact_line(dept, lang)] if line],
         }
         template = {
             "org": {"name": dept_name, "acronym": dept_acronym},
             "doc": doc,
             "labels": labels,
-            "build": {**job.build_for(target),
+            "build": {**job.build_for(target), "disclaimer": plain(dept.disclaimer, lang),
                       "data_label": f"{labels['data_as_of']} {job.build['data_label']} · "
                                     f"{labels['revision']} {target.revision}"},
         }
