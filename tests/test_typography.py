@@ -211,3 +211,16 @@ def test_word_sheets_have_the_same_spaces(typeset: Path) -> None:
     en = _docx_text(typeset / "en/factsheets/dpo.docx")
     assert "DPO’s “mandates”; they: agree?" in en
     assert "'" not in en and " ;" not in en
+
+
+def test_word_sheets_raise_french_ordinals_as_the_pdf_does(typeset: Path) -> None:
+    import docx
+
+    fr = docx.Document(str(typeset / "fr/factsheets/dpo.docx"))
+    runs = [run for p in fr.paragraphs for run in p.runs]
+    raised = [(before.text, run.text) for before, run in zip(runs, runs[1:], strict=False) if run.font.superscript]
+    # "le 1er germinal" in the summary: "1" then a superscript "er", and nothing else raised.
+    assert raised and all(before.endswith("1") and text == "er" for before, text in raised), raised
+    assert any("le 1er\u00a0germinal" in p.text for p in fr.paragraphs)  # the text reads the same
+    en = docx.Document(str(typeset / "en/factsheets/dpo.docx"))
+    assert not any(run.font.superscript for p in en.paragraphs for run in p.runs)

@@ -109,22 +109,28 @@ def apply(text: str, lang: str) -> str:
     return _HELD.sub(lambda m: held[int(m.group(1))], _by_rule(marked, lang))
 
 
+def raised(text: str, lang: str) -> list[tuple[str, bool]]:
+    """``text`` (already set by rule) cut into (piece, raised?): French ordinals' letters are raised.
+
+    Addresses and ids are never cut. Word sets the raised pieces as superscript runs,
+    HTML in <sup>.
+    """
+    if lang != "fr":
+        return [(text, False)]
+    out: list[tuple[str, bool]] = []
+    for piece, protected in _pieces(text):
+        start = 0
+        if not protected:
+            for match in _FR_ORDINAL.finditer(piece):
+                out += [(piece[start:match.end(1)], False), (match.group(2), True)]
+                start = match.end()
+        out.append((piece[start:], False))
+    return [(piece, up) for piece, up in out if piece]
+
+
 def _html(text: str, lang: str) -> str:
     """Text already set by rule, escaped, with French ordinals' letters in <sup>."""
-    if lang != "fr":
-        return str(escape(text))
-    out = []
-    for piece, protected in _pieces(text):
-        if protected:
-            out.append(str(escape(piece)))
-            continue
-        start = 0
-        for match in _FR_ORDINAL.finditer(piece):
-            out.append(f"{escape(piece[start:match.start()])}{escape(match.group(1))}"
-                       f"<sup>{escape(match.group(2))}</sup>")
-            start = match.end()
-        out.append(str(escape(piece[start:])))
-    return "".join(out)
+    return "".join(f"<sup>{escape(piece)}</sup>" if up else str(escape(piece)) for piece, up in raised(text, lang))
 
 
 def markup(text: str, lang: str) -> Markup:

@@ -12,7 +12,7 @@ from typing import Any
 
 from dpo_docs.errors import TemplateError
 from dpo_docs.outputs.docx_language import set_language, word_lang
-from dpo_docs.outputs.docx_links import link_addresses
+from dpo_docs.outputs.docx_links import link_addresses, raise_ordinals
 from dpo_docs.outputs.docx_package import open_document, package_bytes, zip_items
 
 log = logging.getLogger(__name__)
@@ -176,6 +176,7 @@ def render_factsheet(
     _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
     set_language(tpl.docx, str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl")
     link_addresses(tpl.docx)  # every printed address opens in a click, in Word and in its PDF
+    raise_ordinals(tpl.docx, str(doc.get("lang") or "fr"))  # 1er, XXe as the PDF prints them
     log.debug("rendered %s with %d picture(s)", template, pictures)
     # Not tpl.save(): its media replacement is unused here, and python-docx's save
     # would zip everything once only for us to unzip and re-zip it reproducibly.

@@ -1,4 +1,8 @@
-"""Web addresses in Word files made into real hyperlinks, in the Hyperlink character style."""
+"""Runs of a rendered Word file cut where a reader expects more than plain text.
+
+Web addresses become real hyperlinks in the Hyperlink character style; French
+ordinals' letters (1er, XXe) become superscript, as the PDF prints them.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ def link_addresses(document: Any) -> int:
         for run in list(element.iter(qn("w:r"))):
             if run.getparent().tag == qn("w:hyperlink"):
                 continue
-            pieces = _pieces(run)
+            pieces = _pieces(run, _addresses)
             if pieces is None:
                 continue
             props = run.find(qn("w:rPr"))
@@ -56,8 +60,31 @@ def link_addresses(document: Any) -> int:
     return count
 
 
-def _pieces(run: Any) -> list[tuple[str, str | None]] | None:
-    """The run's text cut into (text, address or None), or None when it has no address.
+def raise_ordinals(document: Any, lang: str) -> int:
+    """Set French ordinals' letters ("er" of 1er) in superscript runs; return how many."""
+    from docx.oxml.ns import qn
+
+    from dpo_docs.typography import raised
+
+    count = 0
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is None or not part.content_type.endswith(TEXT_PARTS):
+            continue
+        for run in list(element.iter(qn("w:r"))):
+            pieces = _pieces(run, lambda text: raised(text, lang))
+            if pieces is None or not any(up for _, up in pieces):
+                continue
+            props = run.find(qn("w:rPr"))
+            for text, up in pieces:
+                run.addprevious(_run(text, props, linked=False, superscript=up))
+                count += up
+            run.getparent().remove(run)
+    return count
+
+
+def _pieces(run: Any, cut: Any) -> list[tuple[str, Any]] | None:
+    """The run's text cut by ``cut`` into (text, tag), or None when nothing is to cut.
 
     Only runs made of properties and text are cut; a run holding a tab, a break or a
     field is left as it is.
@@ -67,6 +94,11 @@ def _pieces(run: Any) -> list[tuple[str, str | None]] | None:
     if any(child.tag not in (qn("w:rPr"), qn("w:t")) for child in run):
         return None
     text = "".join(t.text or "" for t in run.findall(qn("w:t")))
+    return cut(text) if text else None
+
+
+def _addresses(text: str) -> list[tuple[str, str | None]] | None:
+    """``text`` cut into (text, address or None), or None when it has no address."""
     pieces: list[tuple[str, str | None]] = []
     start = 0
     for match in URL.finditer(text):
@@ -82,7 +114,7 @@ def _pieces(run: Any) -> list[tuple[str, str | None]] | None:
     return pieces
 
 
-def _run(text: str, props: Any, *, linked: bool) -> Any:
+def _run(text: str, props: Any, *, linked: bool, superscript: bool = False) -> Any:
     """A run of ``text`` with a copy of ``props``, in the Hyperlink style when ``linked``."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -97,6 +129,10 @@ def _run(text: str, props: Any, *, linked: bool) -> Any:
         style = OxmlElement("w:rStyle")
         style.set(qn("w:val"), HYPERLINK_STYLE)
         rpr.insert(0, style)  # the schema puts rStyle first
+    if superscript:
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+        rpr.get_or_add_vertAlign().set(qn("w:val"), "superscript")
     if rpr is not None:
         run.append(rpr)
     t = OxmlElement("w:t")
