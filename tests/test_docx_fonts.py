@@ -204,3 +204,19 @@ def test_a_latin_sheet_embeds_no_arabic_face(sheets: Path) -> None:
     table = _parts((sheets / "fr/factsheets/dpo.docx").read_bytes())["word/fontTable.xml"]
     assert b'w:name="Noto Sans"' in table and b"embedRegular" in table
     assert b'w:name="Noto Sans Arabic"' not in table
+
+
+def test_an_arabic_face_with_borrowed_punctuation_has_the_same_bytes_in_a_later_process() -> None:
+    import sys
+    import time
+
+    # Arabic letters and brackets: the brackets come from Noto Sans, merged into the face.
+    script = ("import hashlib; from dpo_docs.outputs import docx_fonts as d; "
+              "p = frozenset(map(ord, 'إدارة (DPO) عمليات السلام — ١٢')); "
+              "print(hashlib.sha256(d._face('NotoSansArabic-Regular.ttf', 'NotoSans-Regular.ttf', p)).hexdigest())")
+    digests = []
+    for _ in range(2):
+        digests.append(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                      check=True).stdout)
+        time.sleep(1.1)  # a face dated by the clock would change here
+    assert digests[0] == digests[1]

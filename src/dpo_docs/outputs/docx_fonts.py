@@ -234,9 +234,13 @@ def _face(filename: str, companion: str | None, points: frozenset[int]) -> bytes
     if added is None:
         return own
     from fontTools.merge import Merger, Options
+    from fontTools.ttLib import TTFont
 
     # The first font's names, and its larger vertical metrics, are the merged face's.
     merged = Merger(Options(drop_tables=["DSIG"])).merge([io.BytesIO(own), io.BytesIO(added)])
+    # The merger dates the face with the clock; the first face's dates keep the bytes the same.
+    with TTFont(io.BytesIO(own), lazy=True) as first:
+        merged["head"].created, merged["head"].modified = first["head"].created, first["head"].modified
     merged.recalcTimestamp = False
     out = io.BytesIO()
     merged.save(out)
