@@ -19,7 +19,8 @@ from dpo_docs import typography
 if TYPE_CHECKING:  # the models pull in pydantic, which --help should not pay for
     from dpo_docs.model import Figure
 
-# The language the data is written in first; other languages fall back to it.
+# The language the data is written in first, and of the labels' msgids; the last resort of
+# every fallback chain but its own (DEFAULT_FALLBACKS).
 SOURCE_LANG = "fr"
 
 # The fixed labels of the documents, keyed by name. Their text is the French msgid of
