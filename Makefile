@@ -15,7 +15,7 @@ help:
 	@echo "make briefing    build output/fr/briefing.pdf"
 	@echo "make factsheets  build output/fr/factsheets/*.docx"
 	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
-	@echo "make all         build every document, in French and English"
+	@echo "make all         build every document, in the six official languages"
 	@echo "make extract update-translations compile-translations   gettext catalogs (translators)"
 	@echo "make validate    check the data in data/"
 	@echo "make check       exit 1 if a document is missing or out of date"
@@ -48,7 +48,7 @@ orgchart: sysdeps $(STAMP)
 	$(DPO) build --only orgchart $(ARGS)
 
 all: sysdeps $(STAMP)
-	$(DPO) build --lang fr,en $(ARGS)
+	$(DPO) build --lang all $(ARGS)
 
 validate: $(STAMP)
 	$(DPO) validate
@@ -86,10 +86,13 @@ extract: $(STAMP)
 	  --project dpo-docs -o $(LOCALES)/messages.pot src/dpo_docs
 
 update-translations: extract
-	$(BABEL) update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --omit-header --no-fuzzy-matching
+	$(BABEL) update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching
 
+# Fuzzy translations are printed (a label awaiting review reads better than the French)
+# and listed here, language by language, for a translator to review.
 compile-translations: $(STAMP)
-	$(BABEL) compile -d $(LOCALES) -D messages --statistics
+	$(BABEL) compile -d $(LOCALES) -D messages --statistics --use-fuzzy
+	$(BIN)/python tools/fuzzy_labels.py
 
 new-language: extract
 	@test -n "$(NEW)" || { echo "usage: make new-language NEW=es" >&2; exit 2; }

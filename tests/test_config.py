@@ -48,6 +48,8 @@ def bad_toml_values(name: str) -> list[str]:
         return ["3", "[]", '"zz"', f'"{get_args(kind)[0].swapcase()}"']
     if get_origin(kind) is tuple:
         return ["3", "[1]", "{ a = 1 }", '["zz"]', '"zz, yy"']
+    if name == "fallbacks":  # languages to lists of languages
+        return ["3", '{ ar = ["zz"] }', '{ zz = ["en"] }', "{ ar = 3 }", '["en"]']
     raise AssertionError(f"no wrong values known for the setting {name!r}: add some here")
 
 
@@ -141,7 +143,7 @@ def test_the_reported_cases_of_the_old_hand_check(project: Path):
     assert result.exit_code == 1
     assert result.output.splitlines()[:4] == [
         "dpo-docs.toml:2: build.only: must be one of briefing, factsheets, orgchart, not 'posters'",
-        "dpo-docs.toml:4: build.langs: unsupported language 'xx'; available: fr, ar, en (or 'all')",
+        "dpo-docs.toml:4: build.langs: unsupported language 'xx'; available: fr, ar, en, es, ru, zh (or 'all')",
         "dpo-docs.toml:5: build.stale_after_months: must be a whole number, not 'soon'",
         "dpo-docs.toml:6: build.workers: must be at least 0, not -2",
     ]
@@ -164,7 +166,7 @@ def test_a_value_in_the_wrong_case_is_named(project: Path):
     (project / "dpo-docs.toml").write_text('[build]\nlangs = ["fr", "EN"]\norgchart_paper = "a4"\n', encoding="utf-8")
     result = run(project, "validate")
     assert ("dpo-docs.toml:2: build.langs: unsupported language 'EN' (codes are case-sensitive: 'en'); "
-            "available: fr, ar, en (or 'all')") in result.output
+            "available: fr, ar, en, es, ru, zh (or 'all')") in result.output
     assert ("dpo-docs.toml:3: build.orgchart_paper: must be one of A2, A3, A4, not 'a4' (did you mean 'A4'?)"
             in result.output)
 

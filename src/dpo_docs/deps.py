@@ -294,7 +294,9 @@ class SettingsView:
     """The settings as a render sees them: read-only, each field read noted."""
 
     # Where things are, not what they say: the files read there are recorded instead.
-    _UNRECORDED = frozenset({"data_dir", "templates_dir", "out_dir", "workers"})
+    # The fallback chains are recorded as the one chain each context holds (Job.build):
+    # a change to the Chinese chain leaves the Arabic documents current.
+    _UNRECORDED = frozenset({"data_dir", "templates_dir", "out_dir", "workers", "fallbacks"})
 
     def __init__(self, settings: Any):
         """Wrap ``settings``."""

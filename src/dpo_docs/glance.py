@@ -8,7 +8,7 @@ from typing import get_args
 
 from markupsafe import Markup
 
-from dpo_docs.i18n import _locale, format_number, labels_for, markup, pick, plain
+from dpo_docs.i18n import _locale, format_number, labels_for, markup, pick, plain, plural_key
 from dpo_docs.model import Data, Department, Figure, UnitKind
 
 # Key figures the first page shows when no figure is flagged `key: true`: the first ones.
@@ -31,15 +31,12 @@ def first_sentence(text, lang: str) -> Markup:
 
 def unit_counts(data: Data, lang: str) -> list[str]:
     """The units by kind, counted with the language's plural: ``3 bureaux principaux``."""
-    from babel import Locale
-
     labels = labels_for(lang)
     counts = Counter(u.kind for u in data.units)
-    plural = Locale.parse(_locale(lang)).plural_form
     found = []
     for kind in get_args(UnitKind):  # the model's order: offices first
         if counts[kind]:
-            key = f"units_{kind}_one" if plural(counts[kind]) == "one" else f"units_{kind}"
+            key = plural_key(f"units_{kind}", counts[kind], lang)
             found.append(labels[key].format(n=format_number(counts[kind], lang)).replace(" ", "\u00a0", 1))
     return found
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from itertools import pairwise
@@ -17,7 +19,8 @@ from dpo_docs import typography
 if TYPE_CHECKING:  # the models pull in pydantic, which --help should not pay for
     from dpo_docs.model import Figure
 
-# The language the data is written in first; other languages fall back to it.
+# The language the data is written in first, and of the labels' msgids; the last resort of
+# every fallback chain but its own (DEFAULT_FALLBACKS).
 SOURCE_LANG = "fr"
 
 # The fixed labels of the documents, keyed by name. Their text is the French msgid of
@@ -26,10 +29,18 @@ SOURCE_LANG = "fr"
 # `make update-translations` keep the catalogs in step with this table.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
+# The languages an untranslated text falls back to, in order, by document language: an
+# Arabic or Chinese edition shows English where it has no text of its own, as UN
+# documents in those languages do. The ``fallbacks`` setting replaces a language's chain.
+DEFAULT_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "ar": ("en", "fr"), "en": ("fr",), "es": ("en", "fr"), "fr": ("en",),
+    "ru": ("en", "fr"), "zh": ("en", "fr"),
+}
 # Languages written right to left: their documents get dir="rtl" and Word's bidi.
 RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
-# Babel locales for dates and numbers: British English writes "30 November 2026".
-BABEL_LOCALES = {"en": "en_GB"}
+# Babel locales for dates and numbers: British English writes "30 November 2026";
+# Chinese is the Simplified Chinese of the United Nations.
+BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans"}
 # Joins a number to the word it counts, so no line, page or cell ever splits them.
 NBSP = "\u00a0"
 # Money is printed in millions below a billion, in billions from there. Decimals kept:
@@ -41,6 +52,11 @@ MONEY_SCALES = (  # (size, label key, decimals), largest first
     (Decimal(10) ** 6, "million_usd", 1),
 )
 SMALL_MONEY_DECIMALS = 3
+# Chinese counts large amounts in 亿 (10^8) and 万 (10^4), as UN Chinese budget documents
+# do ("53.8亿美元"), not in millions: three decimals of 亿 keep the US$100 000 of precision.
+MONEY_SCALES_BY_LANG = {
+    "zh": ((Decimal(10) ** 8, "hundred_million_usd", 3), (Decimal(10) ** 4, "ten_thousand_usd", 0)),
+}
 
 
 def N_(context: str, message: str) -> str:
@@ -92,12 +108,21 @@ MESSAGES: dict[str, str] = {
     "count": N_("count", "Nombre"),
     "about": N_("about", "environ"),
     "more_than": N_("more_than", "plus de"),
-    # Amounts of money, one label per scale and plural form: the key ending in _one
-    # serves the CLDR "one" category of the document's language (French: below 2).
+    # Amounts of money, one label per scale and plural form: the key ending in _one,
+    # _few or _many serves that CLDR category of the document's language (French "one":
+    # below 2; Russian "few": 2-4, "many": 5-20), the bare key every other (plural_key).
+    # French has no few or many: its msgids there are the plural, for the contexts only.
     "million_usd_one": N_("million_usd_one", "{amount} million de dollars des États-Unis"),
+    "million_usd_few": N_("million_usd_few", "{amount} millions de dollars des États-Unis"),
+    "million_usd_many": N_("million_usd_many", "{amount} millions de dollars des États-Unis"),
     "million_usd": N_("million_usd", "{amount} millions de dollars des États-Unis"),
     "billion_usd_one": N_("billion_usd_one", "{amount} milliard de dollars des États-Unis"),
+    "billion_usd_few": N_("billion_usd_few", "{amount} milliards de dollars des États-Unis"),
+    "billion_usd_many": N_("billion_usd_many", "{amount} milliards de dollars des États-Unis"),
     "billion_usd": N_("billion_usd", "{amount} milliards de dollars des États-Unis"),
+    # The scales of Chinese (MONEY_SCALES_BY_LANG): 亿 and 万 of dollars.
+    "hundred_million_usd": N_("hundred_million_usd", "{amount} centaines de millions de dollars des États-Unis"),
+    "ten_thousand_usd": N_("ten_thousand_usd", "{amount} dizaines de milliers de dollars des États-Unis"),
     "period": N_("period", "période"),
     "appointed": N_("appointed", "nommé le"),
     "in_office_since": N_("in_office_since", "en fonctions depuis le"),
@@ -132,18 +157,32 @@ MESSAGES: dict[str, str] = {
     "contact": N_("contact", "Contact"),
     "structure_sentence": N_("structure_sentence", "Le département compte {units}."),
     "units_office_one": N_("units_office_one", "{n} bureau principal"),
+    "units_office_few": N_("units_office_few", "{n} bureaux principaux"),
+    "units_office_many": N_("units_office_many", "{n} bureaux principaux"),
     "units_office": N_("units_office", "{n} bureaux principaux"),
     "units_division_one": N_("units_division_one", "{n} division"),
+    "units_division_few": N_("units_division_few", "{n} divisions"),
+    "units_division_many": N_("units_division_many", "{n} divisions"),
     "units_division": N_("units_division", "{n} divisions"),
     "units_service_one": N_("units_service_one", "{n} service"),
+    "units_service_few": N_("units_service_few", "{n} services"),
+    "units_service_many": N_("units_service_many", "{n} services"),
     "units_service": N_("units_service", "{n} services"),
     "units_section_one": N_("units_section_one", "{n} section"),
+    "units_section_few": N_("units_section_few", "{n} sections"),
+    "units_section_many": N_("units_section_many", "{n} sections"),
     "units_section": N_("units_section", "{n} sections"),
     "units_unit_one": N_("units_unit_one", "{n} groupe"),
+    "units_unit_few": N_("units_unit_few", "{n} groupes"),
+    "units_unit_many": N_("units_unit_many", "{n} groupes"),
     "units_unit": N_("units_unit", "{n} groupes"),
     "units_shared_one": N_("units_shared_one", "{n} structure partagée"),
+    "units_shared_few": N_("units_shared_few", "{n} structures partagées"),
+    "units_shared_many": N_("units_shared_many", "{n} structures partagées"),
     "units_shared": N_("units_shared", "{n} structures partagées"),
     "units_portfolio_one": N_("units_portfolio_one", "{n} portefeuille régional"),
+    "units_portfolio_few": N_("units_portfolio_few", "{n} portefeuilles régionaux"),
+    "units_portfolio_many": N_("units_portfolio_many", "{n} portefeuilles régionaux"),
     "units_portfolio": N_("units_portfolio", "{n} portefeuilles régionaux"),
     "semicolon": N_("semicolon", "\u202f;"),
 }
@@ -161,17 +200,29 @@ def available_languages() -> tuple[str, ...]:
 
 
 @cache
-def _catalog(lang: str) -> dict[tuple[str, str], str]:
-    """The translations of ``lang``: (context, French msgid) -> text; fuzzy ones left out."""
+def _entries(lang: str) -> dict[tuple[str, str], tuple[str, bool]]:
+    """The translations of ``lang``: (context, French msgid) -> (text, fuzzy)."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         return {}
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    return {(m.context or "", m.id): m.string for m in catalog
-            if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+        catalog = read_po(handle, locale=_locale(lang))
+    return {(m.context or "", m.id): (m.string, m.fuzzy) for m in catalog
+            if m.id and m.string and isinstance(m.id, str)}
+
+
+def _catalog(lang: str) -> dict[tuple[str, str], str]:
+    """The translations of ``lang``, fuzzy ones included: a label awaiting review is printed,
+    and listed by ``fuzzy_labels`` so that a translator knows what to check."""
+    return {key: text for key, (text, _) in _entries(lang).items()}
+
+
+def fuzzy_labels(lang: str) -> list[str]:
+    """The label keys whose translation in ``lang`` is marked fuzzy (awaiting review)."""
+    entries = _entries(lang)
+    return [key for key, msgid in MESSAGES.items() if entries.get((key, msgid), ("", False))[1]]
 
 
 def missing_labels(lang: str) -> list[str]:
@@ -193,11 +244,32 @@ def labels_for(lang: str) -> dict[str, str]:
             else typography.apply(msgid, SOURCE_LANG) for key, msgid in MESSAGES.items()}
 
 
+# The fallback chains of the render under way (the ``fallbacks`` setting over the
+# defaults); set by ``using_fallbacks`` around each document's context and render.
+_fallbacks: ContextVar[Mapping[str, tuple[str, ...]]] = ContextVar("dpo_docs_fallbacks", default=DEFAULT_FALLBACKS)
+
+
+def fallback_chain(lang: str) -> tuple[str, ...]:
+    """The languages a ``lang`` document tries, in order: its own, then its chain."""
+    chain = _fallbacks.get().get(lang, (SOURCE_LANG,))
+    return tuple(dict.fromkeys((lang, *chain)))
+
+
+@contextmanager
+def using_fallbacks(fallbacks: Mapping[str, tuple[str, ...]] | None) -> Iterator[None]:
+    """Texts picked inside the block follow ``fallbacks`` (by language; others keep the defaults)."""
+    token = _fallbacks.set({**DEFAULT_FALLBACKS, **(fallbacks or {})})
+    try:
+        yield
+    finally:
+        _fallbacks.reset(token)
+
+
 def pick(text: Mapping[str, str] | None, lang: str) -> tuple[str, str]:
-    """The text in ``lang``, else in the source language, else in any; with its language."""
+    """The text in ``lang``, else in the first language of its chain that has it, else in any; with its language."""
     if not text:
         return "", lang
-    for candidate in (lang, SOURCE_LANG, "en"):
+    for candidate in fallback_chain(lang):
         if candidate in text:
             return text[candidate], candidate
     first = sorted(text)[0]
@@ -269,25 +341,30 @@ def _rounded(value: Decimal, decimals: int) -> Decimal:
     return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral() else rounded.normalize()
 
 
-def _money_scale(value: Decimal) -> tuple[Decimal, str, int]:
+def plural_key(key: str, count: float | Decimal, lang: str) -> str:
+    """The label for ``count`` things: ``key_one``, ``key_few``, ``key_many`` by CLDR category, else ``key``."""
+    from babel import Locale
+
+    category = Locale.parse(_locale(lang)).plural_form(count)
+    return f"{key}_{category}" if f"{key}_{category}" in MESSAGES else key
+
+
+def _money_scale(value: Decimal, scales=MONEY_SCALES) -> tuple[Decimal, str, int]:
     """The scale an amount of dollars is printed in: the largest it reaches once rounded."""
-    for (size, key, decimals), (smaller, _, smaller_decimals) in pairwise(MONEY_SCALES):
+    for (size, key, decimals), (smaller, _, smaller_decimals) in pairwise(scales):
         # Rounded as the smaller scale would print it: US$999.96 million reads
         # "1 billion", not "1 000 millions"; US$999.9 million stays in millions.
         if _rounded(value / smaller, smaller_decimals) * smaller >= size:
             return size, key, decimals
-    return MONEY_SCALES[-1]
+    return scales[-1]
 
 
 def format_money(dollars: float, lang: str) -> str:
     """An amount of US dollars in millions or billions: ``152,3 millions de dollars des États-Unis``."""
-    from babel import Locale
-
     value = Decimal(repr(dollars))  # repr: 152300000.0 stays exact, not 152299999.99…
-    size, key, decimals = _money_scale(value)
+    size, key, decimals = _money_scale(value, MONEY_SCALES_BY_LANG.get(lang, MONEY_SCALES))
     amount = _rounded(value / size, decimals if value >= size else SMALL_MONEY_DECIMALS)
-    plural = Locale.parse(_locale(lang)).plural_form(amount)
-    label = labels_for(lang)[f"{key}_one" if plural == "one" else key]
+    label = labels_for(lang)[plural_key(key, amount, lang)]
     # The amount and the words beside it stay on one line, in every output.
     label = label.replace("{amount} ", "{amount}" + NBSP).replace(" {amount}", NBSP + "{amount}")
     return label.format(amount=format_number(amount, lang))

@@ -81,6 +81,10 @@ class Settings:
     factsheet_kinds: tuple[str, ...] = ("office",)  # unit kinds that get a fact sheet
     strict: bool = False  # a missing translation fails the build
     pdf_variant: PdfVariant = "pdf/ua-1"
+    # The languages an untranslated text falls back to, by document language, as pairs
+    # (settings stay hashable): written ar = ["en", "fr"] in a [build.fallbacks] table.
+    # A language not named keeps its chain in i18n.DEFAULT_FALLBACKS.
+    fallbacks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # Settings that change how a build runs but never the bytes it writes.
@@ -216,8 +220,7 @@ class _Memo:
         if not isinstance(fields_, dict) or set(fields_) != set(DEFAULTS):
             return None
         try:
-            return Settings(**{name: Path(value) if name in FOLDERS else
-                               tuple(value) if isinstance(value, list) else value
+            return Settings(**{name: Path(value) if name in FOLDERS else _tupled(value)
                                for name, value in fields_.items()})
         except (TypeError, ValueError):
             return None
@@ -237,6 +240,11 @@ class _Memo:
             os.replace(tmp, self.path)
         except OSError:
             pass  # only time is lost
+
+
+def _tupled(value: Any) -> Any:
+    """JSON's lists as the tuples the settings hold, at every depth."""
+    return tuple(_tupled(item) for item in value) if isinstance(value, list) else value
 
 
 def default_settings(project_dir: Path | None = None) -> Settings:

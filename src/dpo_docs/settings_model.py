@@ -49,6 +49,41 @@ class SettingsModel(Settings):
                              f"available: {', '.join(available)} (or 'all')")
         return tuple(dict.fromkeys(langs))
 
+    @field_validator("fallbacks", mode="before")
+    @classmethod
+    def _chains(cls, value: Any) -> Any:
+        """Each language's fallback chain: a table of languages to lists of languages, all with labels.
+
+        An environment variable writes it as text: ``ar=en,fr; zh=en,fr``.
+        """
+        from dpo_docs.i18n import available_languages
+
+        if isinstance(value, str):
+            pairs = (part.partition("=") for part in value.split(";") if part.strip())
+            value = {lang.strip(): chain for lang, _, chain in pairs}
+        elif isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+            value = dict(value)  # the settings' own form, given back
+        if not isinstance(value, dict):
+            raise ValueError(f"must be a table of languages to lists of languages (ar = [\"en\", \"fr\"]), "
+                             f"not {shown(value)}")
+        available = available_languages()
+        chains, problems = {}, []
+        for lang, chain in value.items():
+            if isinstance(chain, str):
+                chain = [part.strip() for part in chain.split(",") if part.strip()]
+            if not isinstance(chain, list | tuple) or not all(isinstance(c, str) for c in chain):
+                problems.append(f"{lang}: must be a list of languages, not {shown(chain)}")
+                continue
+            unknown = [code for code in (lang, *chain) if code not in available]
+            if unknown:
+                problems.append(f"{lang}: unsupported language {_named(unknown)}; "
+                                f"available: {', '.join(available)}")
+                continue
+            chains[lang] = tuple(code for code in dict.fromkeys(chain) if code != lang)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return tuple(sorted(chains.items()))
+
     @field_validator("only")
     @classmethod
     def _some_kind(cls, only: tuple[str, ...]) -> tuple[str, ...]:

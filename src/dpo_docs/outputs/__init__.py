@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from dpo_docs import __version__
 from dpo_docs.deps import SettingsView, record_path
-from dpo_docs.i18n import direction, format_date, labels_for
+from dpo_docs.i18n import direction, fallback_chain, format_date, labels_for, using_fallbacks
 from dpo_docs.model import Data
 from dpo_docs.views import TreeNode, unit_tree
 
@@ -86,7 +86,16 @@ class Job:
             "version": __version__,
             "lang": self.lang,
             "dir": direction(self.lang),
+            # In every context, so a change of this language's chain (and of no other's)
+            # makes its documents stale: the setting itself is not recorded (deps.py).
+            "fallbacks": list(self.chain),
         }
+
+    @cached_property
+    def chain(self) -> tuple[str, ...]:
+        """The languages this language's documents take their texts from, in order."""
+        with using_fallbacks(dict(self.settings.fallbacks)):
+            return fallback_chain(self.lang)
 
     def build_for(self, target: Target) -> dict:
         """The ``build`` namespace of one document: the shared values plus its revision."""
@@ -175,7 +184,8 @@ def context_fingerprint(target: Target, job: Job) -> str:
 
     from dpo_docs.deps import fingerprint
 
-    context = outputs()[target.kind].context(replace(target, revision=""), job)
+    with using_fallbacks(dict(job.settings.fallbacks)):
+        context = outputs()[target.kind].context(replace(target, revision=""), job)
     try:
         return fingerprint(context)
     except TypeError as exc:  # a kind gave its template something that cannot be hashed
@@ -187,7 +197,7 @@ def make(target: Target, job: Job) -> Made:
     from dpo_docs.deps import engine_fingerprint, recording
 
     kind = outputs()[target.kind]
-    with recording() as recorder:
+    with recording() as recorder, using_fallbacks(dict(job.settings.fallbacks)):
         context = kind.context(target, job)
         files = kind.render(target, context, Session(job.settings, job.lang))
     if set(files) != set(target.paths):
