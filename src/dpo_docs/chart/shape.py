@@ -95,8 +95,13 @@ def runs(text: str, bold: bool = False, italic: bool = False) -> tuple[Run, ...]
             continue
         pieces.append([char, path, strong])
     base = is_rtl(text)
-    shaped = [Run(t, p, base if r is None else r, _width(t, p, base if r is None else r))
-              for t, p, r in pieces]
+    shaped = []
+    for t, p, r in pieces:
+        rtl = base if r is None else r
+        body = t.rstrip() if rtl != base else t
+        shaped.append(Run(body, p, rtl, _width(body, p, rtl)))
+        if body != t:  # spaces after a run of the other direction take the line's (bidi rule N1)
+            shaped.append(Run(t[len(body):], p, base, _width(t[len(body):], p, base)))
     return tuple(_display_order(shaped, base))
 
 
