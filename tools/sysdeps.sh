@@ -3,7 +3,9 @@
 # installed. As root it installs what is missing; otherwise it prints the command.
 set -euo pipefail
 
-runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+# libfribidi0: Pillow's wheels carry libraqm and HarfBuzz but load FriBiDi at run time,
+# and the charts are shaped through them (a Pillow built from source also needs libraqm0).
+runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfribidi0)
 testing=(poppler-utils qpdf libreoffice-writer-nogui)
 
 wanted=("${runtime[@]}")

@@ -217,6 +217,11 @@ def _engine_digest(cache: StatCache) -> str:
     digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name}={_version(name)}\0".encode())
+    # Charts are shaped through Pillow's libraqm, HarfBuzz and the system's FriBiDi.
+    from PIL import features
+
+    for name in ("raqm", "fribidi", "harfbuzz"):
+        digest.update(f"{name}={features.version(name)}\0".encode())
     for path in sorted(package.rglob("*")):
         if "__pycache__" in path.parts or path.suffix in (".pyc", ".mo") or not path.is_file():
             continue

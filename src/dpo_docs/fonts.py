@@ -121,8 +121,9 @@ _RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 def visual(text: str) -> str:
     """Text in display order with Arabic letters in their joined forms.
 
-    For renderers that place characters one by one (WeasyPrint's SVG text, the PNG
-    chart): they neither shape Arabic nor reorder right-to-left runs themselves.
+    For WeasyPrint's SVG text, which places characters one by one: it neither shapes
+    Arabic nor reorders right-to-left runs. Everything else is shaped by HarfBuzz
+    (``chart.shape``) or by the viewer.
     """
     if not _RTL_CHARS.search(text):
         return text

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from dpo_docs import fonts
+from dpo_docs.chart.shape import strip_controls, width_em
 
 AXIS_COLOUR = "#1f4e79"
 LABEL_SIZE = 8.0
@@ -22,6 +23,16 @@ class Mark:
     label: str
 
 
+def _label(mark: Mark) -> str:
+    """The drawn text of a mark, without the bidi controls that frame fallback text for Word."""
+    return strip_controls(f"{mark.number}. {mark.label}")
+
+
+def _label_width(mark: Mark) -> float:
+    """Width of a mark's label as drawn: shaped, so joined Arabic is measured joined."""
+    return width_em(_label(mark), bold=True) * LABEL_SIZE
+
+
 def _place(marks: list[Mark], x_of, lanes: int) -> list[tuple[Mark, float, int, float]]:
     """Give each label a lane above the axis (nearest first) so none overlap."""
     ends: dict[int, float] = {}
@@ -29,8 +40,7 @@ def _place(marks: list[Mark], x_of, lanes: int) -> list[tuple[Mark, float, int, 
     # Labels stay above the axis so their stems never cross the decade labels below it.
     order = [-i for i in range(1, lanes + 1)]
     for mark in marks:
-        text = f"{mark.number}. {mark.label}"
-        width = fonts.text_width(text, LABEL_SIZE, bold=True) + 4
+        width = _label_width(mark) + 4
         x = x_of(mark.year)
         for lane in order:
             if ends.get(lane, float("-inf")) + 6 <= x - 2:
@@ -50,7 +60,7 @@ def timeline_svg(marks: list[Mark], *, width: float, title: str, desc: str, id_p
     margin = 12.0
     # Leave room on the right for the label of the latest event to run past its mark.
     latest = max(marks, key=lambda m: m.year)
-    tail = fonts.text_width(f"{latest.number}. {latest.label}", LABEL_SIZE, bold=True)
+    tail = _label_width(latest)
     span = width - 2 * margin - max(0.0, tail - (last - latest.year) / (last - first) * (width - 2 * margin))
     x_of = lambda year: margin + (year - first) / (last - first) * span  # noqa: E731
     placed = _place(marks, x_of, lanes=6)
@@ -84,13 +94,15 @@ def timeline_svg(marks: list[Mark], *, width: float, title: str, desc: str, id_p
         )
         rows.append((mark, x, label_y, label_w))
     for mark, x, label_y, label_w in rows:
+        # The timeline is drawn only by WeasyPrint, which sets SVG text a character at a
+        # time: Arabic goes in pre-joined, in display order.
         out.append(
             f'<rect x="{x - 3:.2f}" y="{label_y - LABEL_SIZE:.2f}" width="{label_w:.2f}" '
             f'height="{LABEL_SIZE + 2.5:.2f}" fill="#ffffff"/>'
         )
         out.append(
             f'<text x="{x - 2:.2f}" y="{label_y:.2f}" font-size="{LABEL_SIZE}" font-weight="bold" '
-            f'fill="#1b2a38">{mark.number}. {escape(mark.label)}</text>'
+            f'fill="#1b2a38">{escape(fonts.visual(_label(mark)))}</text>'
         )
     for _, x, _, _ in rows:
         out.append(f'<circle cx="{x:.2f}" cy="{axis_y:.2f}" r="3.2" fill="#ffffff" '

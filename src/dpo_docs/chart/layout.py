@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
 
 from dpo_docs.chart import measure
 from dpo_docs.chart.model import (
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_STYLE", "MIN_FONT_SIZE", "Arrangement", "Box", "ChartError", "ChartLayout",
-    "ChartNode", "ChartStyle", "Connector", "TextLine", "arrange", "clean_text", "layout",
+    "ChartNode", "ChartStyle", "Connector", "TextLine", "arrange", "clean_text", "layout", "mirror",
 ]  # fmt: skip
 
 
@@ -142,6 +143,23 @@ def assemble(arr: Arrangement) -> ChartLayout:
                 pts = [(px, bottom), (px, bus), (kx, bus), (kx, slot.y)]
                 connectors.append(Connector(node.src.id, slot.src.id, _polyline(pts)))
     return ChartLayout(_r(arr.width), _r(arr.height), boxes, tuple(connectors))
+
+
+def mirror(chart: ChartLayout) -> ChartLayout:
+    """The drawing flipped left to right, for right-to-left readers: root on the right, first child rightmost.
+
+    Only places move; each line of text keeps its own reading direction.
+    """
+    width = chart.width
+
+    def box(b: Box) -> Box:
+        """One box and its lines, mirrored."""
+        lines = tuple(replace(t, x=_r(width - t.x - t.width)) for t in b.lines)
+        return replace(b, x=_r(width - b.x - b.w), lines=lines)
+
+    links = tuple(replace(c, points=tuple((_r(width - x), y) for x, y in c.points))
+                  for c in chart.connectors)
+    return replace(chart, boxes=tuple(box(b) for b in chart.boxes), connectors=links)
 
 
 def _leaf_links(out: list[Connector], parent: Node, stack: Stack,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dpo_docs.chart import measure
 
@@ -37,8 +37,13 @@ class Legend:
     size: float = LEGEND_SIZE
 
 
-def place(entries: list[tuple[str, str]], width: float, top: float, margin: float = 8.0) -> Legend:
-    """Lay ``(kind, name)`` entries in rows under a drawing ``width`` wide whose content ends at ``top``."""
+def place(entries: list[tuple[str, str]], width: float, top: float, margin: float = 8.0,
+          rtl: bool = False) -> Legend:
+    """Lay ``(kind, name)`` entries in rows under a drawing ``width`` wide whose content ends at ``top``.
+
+    ``rtl`` mirrors the rows for right-to-left readers: entries from the right, each
+    sample box on the right of its name.
+    """
     ascent, descent = _metrics()
     widths = [SWATCH[0] + GAP + measure.em_width(label) * LEGEND_SIZE for _kind, label in entries]
     room = max([width - 2 * margin, *widths])
@@ -52,7 +57,12 @@ def place(entries: list[tuple[str, str]], width: float, top: float, margin: floa
                                 _r(baseline), kind == "shared"))
         x += need + SPACING
     bottom = y + ROW + margin if items else top
-    return Legend(tuple(items), _r(max(width, room + 2 * margin)), _r(bottom))
+    total = _r(max(width, room + 2 * margin))
+    if rtl:
+        items = [replace(item, x=_r(total - item.x - SWATCH[0]),
+                         text_x=_r(total - item.text_x - (need - SWATCH[0] - GAP)))
+                 for item, need in zip(items, widths, strict=True)]
+    return Legend(tuple(items), total, _r(bottom))
 
 
 def _metrics() -> tuple[float, float]:

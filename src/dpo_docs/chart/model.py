@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from dpo_docs.errors import DpoDocsError
 
 # Characters XML 1.0 forbids or that draw nothing useful; \t \n \r are kept because
-# wrapping treats them as spaces.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# wrapping treats them as spaces. Bidirectional controls (which i18n puts around
+# fallback text for Word) go too: a chart shapes each line itself and would draw them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                          "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MIN_FONT_SIZE = 7.0
 
 

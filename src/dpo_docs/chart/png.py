@@ -7,8 +7,7 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
-from dpo_docs import fonts
-from dpo_docs.chart import measure
+from dpo_docs.chart import shape
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout, TextLine
 from dpo_docs.chart.legend import SWATCH, Legend
 from dpo_docs.chart.svg import (
@@ -22,21 +21,16 @@ from dpo_docs.chart.svg import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from PIL import ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 
 # A 300 dpi A0 sheet is about 140 million pixels; beyond that something is wrong.
 MAX_PIXELS = 150_000_000
-# Faces and rendered glyphs, kept across calls: a paginated chart draws the same
-# letters at the same size on every page.
-_FACES: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont] = {}
+# Rendered runs, kept across calls: a paginated chart draws the same words at the
+# same size on every page.
+_FACES: dict = {}
 _GLYPHS: dict = {}
-# The font file for each (character, bold, italic): looking it up stats the file on disk,
-# once per glyph drawn, which cost more than drawing the glyph from the cache.
-_FONT_PATHS: dict[tuple[str, bool, bool], Path] = {}
 
 
 def to_png(layout: ChartLayout, dpi: int = 300, legend: Legend | None = None) -> bytes:
@@ -59,8 +53,6 @@ def to_png(layout: ChartLayout, dpi: int = 300, legend: Legend | None = None) ->
         draw.line(pts, fill=CONNECTOR_COLOUR, width=line_w, joint="curve")
     if len(_GLYPHS) > 50_000:  # many sizes over a long process: start afresh
         _GLYPHS.clear()
-    if len(_FONT_PATHS) > 50_000:
-        _FONT_PATHS.clear()
     for box in layout.boxes:
         _draw_box(draw, box, scale, _FACES, _GLYPHS)
     for item in legend.items if legend else ():
@@ -79,7 +71,7 @@ def _draw_box(
     draw: ImageDraw.ImageDraw,
     box: Box,
     scale: float,
-    faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont],
+    faces: dict,
     glyphs: dict,
 ) -> None:
     """Fill, border and text of one box."""
@@ -106,57 +98,42 @@ def _draw_frame(draw: ImageDraw.ImageDraw, kind: str, shared: bool,
 
 
 def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, colour: str, scale: float,
-               faces: dict[tuple[bool, bool, float], ImageFont.FreeTypeFont], glyphs: dict) -> None:
-    """One line of text with its baseline start at (line.x, line.y) pt."""
-    from PIL import ImageFont
+               faces: dict, glyphs: dict) -> None:
+    """One line of text with its baseline start at (line.x, line.y) pt, shaped by HarfBuzz.
 
-    # Glyph by glyph at the advances the layout measured: Pillow's own layout
-    # rounds hinted advances to whole pixels and drifts up to 2 % wider, enough to
-    # push long lines into the box border. Arabic comes pre-joined and reordered,
-    # and each character is drawn from the shipped face that has it.
+    Run by run in display order, each at the advance it was measured with, so the line
+    is exactly as wide as the layout made room for; bidi controls are never drawn.
+    """
     x, y = line.x * scale, round(line.y * scale)
-    for char in fonts.visual(line.text):
-        if not char.isspace():
-            path = _font_path(char, line.bold, line.italic)
-            key = (path.name, line.size * scale)
-            face = faces.get(key)
-            if face is None:
-                # BASIC layout gives identical output whether or not libraqm is installed.
-                face = ImageFont.truetype(str(path), key[1], layout_engine=ImageFont.Layout.BASIC)
-                faces[key] = face
-            _draw_glyph(draw, face, key, char, x, y, colour, glyphs)
-        x += measure.em_width(char, line.bold, line.italic) * line.size * scale
+    px = line.size * scale
+    for run in shape.runs(line.text, line.bold, line.italic):
+        if run.text.strip():
+            _draw_run(draw, shape.face(run.path, px), (run.path, px), run, x, y, colour, glyphs)
+        x += run.width * px
 
 
-def _font_path(char: str, bold: bool, italic: bool) -> Path:
-    """fonts.font_path_for, remembered for the life of the process."""
-    key = (char, bold, italic)
-    path = _FONT_PATHS.get(key)
-    if path is None:
-        path = _FONT_PATHS[key] = fonts.font_path_for(char, bold, italic)
-    return path
+def _draw_run(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tuple,
+              run: shape.Run, x: float, y: int, colour: str, glyphs: dict) -> None:
+    """One shaped run with its baseline start at (x, y), from a cache of rendered runs.
 
-
-def _draw_glyph(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tuple,
-                char: str, x: float, y: int, colour: str, glyphs: dict) -> None:
-    """One character with its baseline at (x, y), from a cache of rendered glyphs.
-
-    Rasterising is most of the cost of a big chart; each glyph is rendered once per
-    face and quarter-pixel offset (enough for even letter spacing) and then stamped.
+    Rasterising is most of the cost of a big chart; each run (a label's words repeat)
+    is rendered once per face and quarter-pixel offset and then stamped.
     """
     whole = math.floor(x)
     quarter = round((x - whole) * 4)
     if quarter == 4:
         whole, quarter = whole + 1, 0
-    entry = glyphs.get((key, char, quarter))
+    entry = glyphs.get((key, run.text, run.rtl, quarter))
     if entry is None:
         from PIL import Image, ImageDraw
 
-        left, top, right, bottom = face.getbbox(char, anchor="ls")
+        direction = "rtl" if run.rtl else "ltr"
+        left, top, right, bottom = face.getbbox(run.text, anchor="ls", direction=direction,
+                                                features=shape.FEATURES)
         mask = Image.new("L", (max(1, right - left + 3), max(1, bottom - top + 3)), 0)
-        ImageDraw.Draw(mask).text((quarter / 4 - left + 1, -top + 1), char, font=face,
-                                  fill=255, anchor="ls")
-        entry = glyphs[(key, char, quarter)] = (mask, left - 1, top - 1)
+        ImageDraw.Draw(mask).text((quarter / 4 - left + 1, -top + 1), run.text, font=face,
+                                  fill=255, anchor="ls", direction=direction, features=shape.FEATURES)
+        entry = glyphs[(key, run.text, run.rtl, quarter)] = (mask, left - 1, top - 1)
     mask, dx, dy = entry
     draw.bitmap((whole + dx, y + dy), mask, fill=colour)
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from dpo_docs import fonts
+from dpo_docs.chart import measure
 from dpo_docs.chart.layout import Box, ChartError, ChartLayout, clean_text
 from dpo_docs.chart.legend import SWATCH, Legend
+from dpo_docs.chart.shape import is_rtl, lang_of, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +102,14 @@ def to_svg(
     standalone: bool = True,
     id_prefix: str = "orgchart",
     legend: Legend | None = None,
+    letters: bool = False,
 ) -> str:
     """The chart as SVG; ``standalone=False`` gives only the <svg> element for HTML.
 
     A ``legend`` (placed under this layout by ``legend.place``) is drawn below the chart.
+    Text is kept in logical order for viewers that shape it (browsers, librsvg);
+    ``letters=True`` writes it pre-joined in display order instead, for a renderer that
+    places one character after another (WeasyPrint's SVG text).
     """
     if not _ID.match(id_prefix):
         raise ChartError(f"id_prefix {id_prefix!r} is not a valid XML id")
@@ -132,20 +138,20 @@ def to_svg(
     out.append("</g>")
     out.append('<g class="units">')
     for box in layout.boxes:
-        out.extend(_box(box))
+        out.extend(_box(box, letters))
     out.append("</g>")
     if legend is not None and legend.items:
         out.append(f'<g class="legend" font-size="{num(legend.size)}" fill="{LEGEND_TEXT}">')
         for item in legend.items:
             out.extend(frame(item.kind, item.shared, item.x, item.y, *SWATCH))
-            out.append(f'<text x="{num(item.text_x)}" y="{num(item.text_y)}">'
-                       f'{escape(fonts.visual(clean_text(item.label)))}</text>')
+            width = measure.em_width(clean_text(item.label)) * legend.size
+            out.append(_text(clean_text(item.label), item.text_x, item.text_y, width, "", letters))
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _box(box: Box) -> list[str]:
+def _box(box: Box, letters: bool = False) -> list[str]:
     """SVG elements of one box: a group with its border and text lines."""
     colours = colours_for(box.kind)
     parts = [
@@ -155,12 +161,25 @@ def _box(box: Box) -> list[str]:
     for line in box.lines:
         weight = ' font-weight="bold"' if line.bold else ""
         style = ' font-style="italic"' if line.italic else ""
-        parts.append(
-            f'<text x="{num(line.x)}" y="{num(line.y)}" font-size="{num(line.size)}"'
-            f'{weight}{style} fill="{colours.text}">{escape(fonts.visual(line.text))}</text>'
-        )
+        attrs = f' font-size="{num(line.size)}"{weight}{style} fill="{colours.text}"'
+        parts.append(_text(line.text, line.x, line.y, line.width, attrs, letters))
     parts.append("</g>")
     return parts
+
+
+def _text(text: str, x: float, y: float, width: float, attrs: str, letters: bool) -> str:
+    """A <text> element for a line that starts at ``x`` and is ``width`` wide.
+
+    A right-to-left line is anchored at its middle: "start" would mean its right end
+    to one viewer and its left end to another, the middle is the same to all.
+    """
+    text = strip_controls(text)
+    if letters:
+        return f'<text x="{num(x)}" y="{num(y)}"{attrs}>{escape(fonts.visual(text))}</text>'
+    if not is_rtl(text):
+        return f'<text x="{num(x)}" y="{num(y)}"{attrs}>{escape(text)}</text>'
+    return (f'<text x="{num(x + width / 2)}" y="{num(y)}" text-anchor="middle" direction="rtl" '
+            f'unicode-bidi="embed" xml:lang="{lang_of(text)}"{attrs}>{escape(text)}</text>')
 
 
 def frame(kind: str, shared: bool, x: float, y: float, w: float, h: float) -> list[str]:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from dpo_docs.citations import briefing_statements, number_sources
 from dpo_docs.glance import contact_line, first_sentence, key_figures, structure_sentence
 from dpo_docs.glossary import entries, operation_acronyms
-from dpo_docs.i18n import markup, plain
+from dpo_docs.i18n import direction, markup, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
@@ -55,7 +55,8 @@ def scale_svg(svg: str, scale: float) -> str:
     return head + sep + rest
 
 
-def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str):
+def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str,
+                 rtl: bool = False):
     """The chart of ``tree`` (a chart node) as inline SVG fitted to ``box`` with text at 7 pt or more.
 
     A chart too large for the page keeps only as many top levels as fit (the handout
@@ -63,12 +64,15 @@ def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefi
     kept (None when whole) and the units left out.
     """
     from dpo_docs.chart.fit import MIN_TEXT_PT, fit
+    from dpo_docs.chart.layout import mirror
     from dpo_docs.chart.svg import to_svg
 
     fitted = fit(tree, box)
     if fitted.min_text_pt < MIN_TEXT_PT - 1e-6:  # only a frame too small for the top box
         log.warning("org chart text prints at %.1f pt, below %.0f pt", fitted.min_text_pt, MIN_TEXT_PT)
-    svg = to_svg(fitted.layout, title=title, desc=desc, standalone=False, id_prefix=id_prefix)
+    drawn = mirror(fitted.layout) if rtl else fitted.layout
+    # WeasyPrint sets SVG text a character at a time: it gets the text pre-joined.
+    svg = to_svg(drawn, title=title, desc=desc, standalone=False, id_prefix=id_prefix, letters=True)
     return scale_svg(svg, fitted.scale), fitted
 
 
@@ -163,7 +167,8 @@ class Briefing:
         template = context["template"]
         labels, doc = template["labels"], dict(template["doc"])
         chart, fitted = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
-                                     describe([context["chart"]], labels), "briefing-chart")
+                                     describe([context["chart"]], labels), "briefing-chart",
+                                     rtl=direction(doc["lang"]) == "rtl")
         doc["chart_svg"] = Markup(chart)
         doc["chart_legend"] = chart_legend(fitted.layout, labels)
         doc["chart_more"] = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpo_docs.glance import contact_line
-from dpo_docs.i18n import format_date, format_figure, plain
+from dpo_docs.i18n import direction, format_date, format_figure, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
@@ -124,6 +124,7 @@ class Factsheets:
     def render(self, target: Target, context: dict, session: Session) -> dict[str, bytes]:
         """Render one sheet; its picture is the chart of the unit's branch."""
         from dpo_docs.chart.fit import fit
+        from dpo_docs.chart.layout import mirror
         from dpo_docs.chart.png import to_png
         from dpo_docs.outputs.docx import render_factsheet
 
@@ -133,6 +134,8 @@ class Factsheets:
         chart, scale = fitted.layout, fitted.scale
         width_mm = chart.width * scale * 25.4 / 72
         template = context["template"]
+        if direction(template["doc"]["lang"]) == "rtl":
+            chart = mirror(chart)
         beside = bool(template["doc"]["history"]) and width_mm <= BESIDE_CHART_MM
         template = {**template, "doc": {**template["doc"], "chart_beside": beside}}
         data = render_factsheet(

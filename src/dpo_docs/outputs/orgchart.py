@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from dpo_docs.glance import colophon
-from dpo_docs.i18n import plain
+from dpo_docs.i18n import direction, plain
 from dpo_docs.model import Data
 from dpo_docs.outputs import Job, Session, Target
 from dpo_docs.settings import Settings
@@ -115,7 +115,7 @@ class Orgchart:
 
     def render(self, target: Target, context: dict, session: Session) -> dict[str, bytes]:
         """Fit the chart to the paper, then write the handout, the SVG and the PNG."""
-        from dpo_docs.chart.layout import layout
+        from dpo_docs.chart.layout import layout, mirror
         from dpo_docs.chart.paginate import fits_one_page, paginate
         from dpo_docs.chart.png import to_png
         from dpo_docs.chart.svg import to_svg
@@ -134,7 +134,8 @@ class Orgchart:
                               back=labels["chart_back"], max_scale=MAX_SCALE)
         legend_h = _legend_height(legend, notes, paper.content_width)
         desc = "\n".join(context["outline"])
-        pages = [_page(p, pagination, title, labels, to_svg) for p in pagination.pages]
+        rtl = direction(template["doc"]["lang"]) == "rtl"
+        pages = [_page(p, pagination, title, labels, to_svg, rtl) for p in pagination.pages]
         if len(pages) > 1:
             log.info("org chart: %d units on %d pages of %s %s", context["units"],
                      len(pages), paper.size, paper.orientation)
@@ -144,6 +145,8 @@ class Orgchart:
         html = session.render_html("orgchart.html", {**template, "doc": doc})
         first = pagination.pages[0].layout
         whole = first if len(pages) == 1 else layout(tree)
+        if rtl:  # right-to-left readers: root on the right, legend samples right of their names
+            first, whole = mirror(first), mirror(whole)
         pdf_path, svg_path, png_path = target.paths
         # The SVG zooms, so it holds every unit; the PNG is for documents and slides,
         # so it is the handout's first page: the whole chart, or its overview. Both
@@ -151,14 +154,15 @@ class Orgchart:
         return {
             pdf_path: session.pdf(html, pdf_path),
             svg_path: to_svg(whole, title=title, desc=desc, standalone=True,
-                             legend=_placed(whole, legend)).encode("utf-8"),
-            png_path: to_png(first, dpi=_png_dpi(first), legend=_placed(first, legend)),
+                             legend=_placed(whole, legend, rtl)).encode("utf-8"),
+            png_path: to_png(first, dpi=_png_dpi(first), legend=_placed(first, legend, rtl)),
         }
 
 
-def _page(page, pagination, title: str, labels: dict, to_svg) -> dict:
+def _page(page, pagination, title: str, labels: dict, to_svg, rtl: bool = False) -> dict:
     """What the template needs to draw one chart page."""
     from dpo_docs.chart.describe import describe
+    from dpo_docs.chart.layout import mirror
     from dpo_docs.outputs.briefing import scale_svg
 
     total = len(pagination.pages)
@@ -170,8 +174,10 @@ def _page(page, pagination, title: str, labels: dict, to_svg) -> dict:
         names = " · ".join(_name(t) for t in page.trees)
         subtitle = f"{labels[key].format(pages=', '.join(map(str, page.back)))} — {names}"
     # The alt text says what the page shows; the handout's text version lists every unit.
-    svg = to_svg(page.layout, title=title, desc=describe(page.trees, labels), standalone=False,
-                 id_prefix=f"orgchart-p{page.number}")
+    # WeasyPrint sets SVG text a character at a time: the page's drawing gets it pre-joined.
+    svg = to_svg(mirror(page.layout) if rtl else page.layout, title=title,
+                 desc=describe(page.trees, labels), standalone=False,
+                 id_prefix=f"orgchart-p{page.number}", letters=True)
     return {"number": page.number, "subtitle": subtitle,
             "svg": Markup(scale_svg(svg, pagination.scale))}
 
@@ -200,13 +206,13 @@ def legend_items(kinds: set[str], labels: dict) -> list[dict]:
     return out
 
 
-def _placed(layout, legend: list[dict]):
-    """The legend entries of the kinds ``layout`` draws, placed under it."""
+def _placed(layout, legend: list[dict], rtl: bool = False):
+    """The legend entries of the kinds ``layout`` draws, placed under it (mirrored when ``rtl``)."""
     from dpo_docs.chart.legend import place
 
     kinds = {b.kind for b in layout.boxes}
     return place([(i["kind"], i["label"]) for i in legend if i["kind"] in kinds],
-                 layout.width, layout.height)
+                 layout.width, layout.height, rtl=rtl)
 
 
 def _legend_height(items: list[dict], notes: list[str], width: float) -> float:
