@@ -92,10 +92,11 @@ def _lam_alef_order(text: str) -> str:
     return re.sub("ل([اأإآ])", r"\1ل", text)
 
 
-def test_the_arabic_briefing_prints_the_departments_arabic_name(tmp_path):
-    """An Arabic reader finds the department's Arabic name in the briefing's text."""
+@pytest.mark.parametrize(("lang", "name"), [("ar", DEPARTMENT_AR), ("es", DEPARTMENT_ES)])
+def test_the_briefing_prints_the_departments_name_in_its_language(tmp_path, lang, name):
+    """An Arabic or Spanish reader finds the department's official name in the briefing's text."""
     project = copy_project(tmp_path / "project")
-    result = run(project, "build", "--lang", "ar", "--only", "briefing")
+    result = run(project, "build", "--lang", lang, "--only", "briefing")
     assert result.exit_code == 0, result.output
-    text = pdf_text(project / "output" / "ar" / "briefing.pdf")
-    assert _lam_alef_order(DEPARTMENT_AR) in _lam_alef_order(text)
+    text = pdf_text(project / "output" / lang / "briefing.pdf")
+    assert _lam_alef_order(name) in _lam_alef_order(" ".join(text.split()))
