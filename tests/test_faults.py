@@ -130,7 +130,7 @@ def fresh_engines() -> Iterator[Callable[[], None]]:
     Yields the forgetting, for a test that starts a build as a new process would.
     """
     from dpo_docs import fonts
-    from dpo_docs.chart import png
+    from dpo_docs.chart import measure, png, shape
     from dpo_docs.outputs import weasy
 
     def clear() -> None:
@@ -138,7 +138,9 @@ def fresh_engines() -> Iterator[Callable[[], None]]:
         weasy._engine.cache_clear()
         png._FACES.clear()
         png._GLYPHS.clear()
-        png._FONT_PATHS.clear()
+        measure.clear_caches()  # the shaped runs, which name their font files
+        shape.face.cache_clear()
+        shape._cmap.cache_clear()
 
     clear()
     yield clear

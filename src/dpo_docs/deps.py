@@ -217,16 +217,29 @@ def _engine_digest(cache: StatCache) -> str:
     digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name}={_version(name)}\0".encode())
-    # Charts are shaped through Pillow's libraqm, HarfBuzz and the system's FriBiDi.
-    from PIL import features
-
-    for name in ("raqm", "fribidi", "harfbuzz"):
-        digest.update(f"{name}={features.version(name)}\0".encode())
+    # Charts are shaped through Pillow's libraqm and HarfBuzz, which come with Pillow's
+    # version, and the system's FriBiDi, named here by its library file.
+    digest.update(f"fribidi={_fribidi()}\0".encode())
     for path in sorted(package.rglob("*")):
         if "__pycache__" in path.parts or path.suffix in (".pyc", ".mo") or not path.is_file():
             continue
         digest.update(f"{path.relative_to(package).as_posix()}\0{cache.digest(path)}\0".encode())
     return digest.hexdigest()
+
+
+def _fribidi() -> str:
+    """The real name of the system's FriBiDi library (libfribidi.so.0.4.0), or "none".
+
+    Asking Pillow (PIL.features) would import its imaging core on every build, a
+    no-change build included; the file's name carries the library's version.
+    """
+    import glob
+
+    for pattern in ("/usr/lib/*/libfribidi.so.0", "/usr/lib64/libfribidi.so.0", "/usr/lib/libfribidi.so.0",
+                    "/usr/local/lib/libfribidi.so.0"):
+        for found in sorted(glob.glob(pattern)):
+            return Path(found).resolve().name
+    return "none"
 
 
 def forget_engine() -> None:
