@@ -22,6 +22,7 @@ from docx.shared import Twips
 from lxml import etree
 
 from dpo_docs.outputs.docx import normalize_zip
+from dpo_docs.outputs.docx_links import ensure_hyperlink_style
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "factsheet.docx"
 
@@ -510,6 +511,7 @@ def build_template() -> bytes:
     _settings(doc)
     _core_properties(doc)
     _define_styles(doc)
+    ensure_hyperlink_style(doc)  # web addresses' style, there to restyle like the others
     _define_bullet(doc)
     _page_setup(doc)
     _body(doc)

@@ -78,9 +78,12 @@ def embed_fonts(items: dict[str, bytes]) -> dict[str, bytes]:
     """
     if FONT_TABLE not in items or SETTINGS not in items:
         return items
-    text = _text(items)
-    named = _named_families(items)
-    faces_asked = _faces_asked(items)
+    # Each part parsed once: styles.xml alone is a few hundred kilobytes of latent styles.
+    roots = {name: etree.fromstring(items[name]) for name in sorted(items)
+             if _TEXT_PART.fullmatch(name) or name == "word/styles.xml"}
+    text = _text(roots)
+    named = _named_families(roots)
+    faces_asked = _faces_asked(roots)
     # Whole runs of 128 code points: the sheets of one language then share their subsets,
     # which are cut once per process (a cut costs half a second), and a reader's edit
     # in the same script still finds its letters.
@@ -129,25 +132,24 @@ def _font_key(family: str, face: bytes) -> str:
     return f"{{{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}}}"
 
 
-def _text(items: dict[str, bytes]) -> set[int]:
+def _text(roots: dict[str, etree._Element]) -> set[int]:
     """The code points of the text the package shows: body, headers, footers, notes, bullets."""
     points: set[int] = set()
-    for name in sorted(items):
+    for name, root in roots.items():
         if not _TEXT_PART.fullmatch(name):
             continue
-        root = etree.fromstring(items[name])
         for el in root.iter(_w("t"), _w("lvlText")):
             points.update(map(ord, el.text or el.get(_w("val")) or ""))
     # Private-use code points are symbol-font bullets of list levels Word ships unused.
     return {p for p in points if unicodedata.category(chr(p)) not in ("Co", "Cc")}
 
 
-def _named_families(items: dict[str, bytes]) -> set[str]:
+def _named_families(roots: dict[str, etree._Element]) -> set[str]:
     """The font families the styles, numbering and text name in w:rFonts."""
     names: set[str] = set()
     for name in ("word/styles.xml", "word/numbering.xml", "word/document.xml"):
-        if name in items:
-            for fonts in etree.fromstring(items[name]).iter(_w("rFonts")):
+        if name in roots:
+            for fonts in roots[name].iter(_w("rFonts")):
                 names.update(v for k, v in fonts.attrib.items() if k in _RFONT_ATTRS)
     return names
 
@@ -155,19 +157,18 @@ def _named_families(items: dict[str, bytes]) -> set[str]:
 _RFONT_ATTRS = {_w(a) for a in ("ascii", "hAnsi", "cs", "eastAsia")}
 
 
-def _faces_asked(items: dict[str, bytes]) -> set[str]:
+def _faces_asked(roots: dict[str, etree._Element]) -> set[str]:
     """The embed elements of the faces the text asks for: regular, and bold or italic.
 
     A face is asked for by a run's own properties, or by a style the text uses (with
     the styles it is based on, and a table style's conditional formats), or the defaults.
     """
-    styles = etree.fromstring(items["word/styles.xml"]) if "word/styles.xml" in items else None
+    styles = roots.get("word/styles.xml")
     by_id = {} if styles is None else {s.get(_w("styleId")): s for s in styles.iter(_w("style"))}
     used = {s for s, el in by_id.items() if el.get(_w("default")) in ("1", "true", "on")}
     run_props: list[list[etree._Element]] = []
-    for name in sorted(items):
+    for name, root in roots.items():
         if _TEXT_PART.fullmatch(name):
-            root = etree.fromstring(items[name])
             used.update(el.get(_w("val")) for el in root.iter(_w("pStyle"), _w("rStyle"), _w("tblStyle")))
             run_props += [[rpr] for rpr in root.iter(_w("rPr"))]
     for style_id in sorted(used, key=str):
@@ -222,6 +223,7 @@ def _draws(filename: str, text: set[int]) -> bool:
     return bool((text & own) - _cmap("NotoSans-Regular.ttf") - MARGIN)
 
 
+@functools.lru_cache(maxsize=32)
 @functools.lru_cache(maxsize=32)
 def _face(filename: str, companion: str | None, points: frozenset[int]) -> bytes | None:
     """The face cut to ``points``, with the companion's glyphs for those it lacks."""

@@ -56,7 +56,7 @@ def link_addresses(document: Any) -> int:
                 run.addprevious(new)
             run.getparent().remove(run)
     if count:
-        _ensure_style(document)
+        ensure_hyperlink_style(document)
     return count
 
 
@@ -142,7 +142,7 @@ def _run(text: str, props: Any, *, linked: bool, superscript: bool = False) -> A
     return run
 
 
-def _ensure_style(document: Any) -> None:
+def ensure_hyperlink_style(document: Any) -> None:
     """Add the Hyperlink character style (blue, underlined) unless the template has one."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
