@@ -32,29 +32,25 @@ def link_addresses(document: Any) -> int:
     from docx.oxml.ns import qn
 
     count = 0
-    for part in document.part.package.iter_parts():
-        element = getattr(part, "_element", None)
-        if element is None or not part.content_type.endswith(TEXT_PARTS):
+    for part, run in _runs(document):
+        if run.getparent().tag == qn("w:hyperlink"):
             continue
-        for run in list(element.iter(qn("w:r"))):
-            if run.getparent().tag == qn("w:hyperlink"):
-                continue
-            pieces = _pieces(run, _addresses)
-            if pieces is None:
-                continue
-            props = run.find(qn("w:rPr"))
-            for text, url in pieces:
-                new = _run(text, props, linked=url is not None)
-                if url is not None:
-                    link = run.makeelement(qn("w:hyperlink"), {
-                        qn("r:id"): part.relate_to(url, RT.HYPERLINK, is_external=True),
-                        qn("w:history"): "1",
-                    })
-                    link.append(new)
-                    new = link
-                    count += 1
-                run.addprevious(new)
-            run.getparent().remove(run)
+        pieces = _pieces(run, _addresses)
+        if pieces is None:
+            continue
+        props = run.find(qn("w:rPr"))
+        for text, url in pieces:
+            new = _run(text, props, linked=url is not None)
+            if url is not None:
+                link = run.makeelement(qn("w:hyperlink"), {
+                    qn("r:id"): part.relate_to(url, RT.HYPERLINK, is_external=True),
+                    qn("w:history"): "1",
+                })
+                link.append(new)
+                new = link
+                count += 1
+            run.addprevious(new)
+        run.getparent().remove(run)
     if count:
         ensure_hyperlink_style(document)
     return count
@@ -67,20 +63,28 @@ def raise_ordinals(document: Any, lang: str) -> int:
     from dpo_docs.typography import raised
 
     count = 0
+    for _part, run in _runs(document):
+        pieces = _pieces(run, lambda text: raised(text, lang))
+        if pieces is None or not any(up for _, up in pieces):
+            continue
+        props = run.find(qn("w:rPr"))
+        for text, up in pieces:
+            run.addprevious(_run(text, props, linked=False, superscript=up))
+            count += up
+        run.getparent().remove(run)
+    return count
+
+
+def _runs(document: Any) -> list[tuple[Any, Any]]:
+    """Every (part, run) of the parts a reader sees as text, in document order (a list: callers replace runs)."""
+    from docx.oxml.ns import qn
+
+    found = []
     for part in document.part.package.iter_parts():
         element = getattr(part, "_element", None)
-        if element is None or not part.content_type.endswith(TEXT_PARTS):
-            continue
-        for run in list(element.iter(qn("w:r"))):
-            pieces = _pieces(run, lambda text: raised(text, lang))
-            if pieces is None or not any(up for _, up in pieces):
-                continue
-            props = run.find(qn("w:rPr"))
-            for text, up in pieces:
-                run.addprevious(_run(text, props, linked=False, superscript=up))
-                count += up
-            run.getparent().remove(run)
-    return count
+        if element is not None and part.content_type.endswith(TEXT_PARTS):
+            found += [(part, run) for run in element.iter(qn("w:r"))]
+    return found
 
 
 def _pieces(run: Any, cut: Any) -> list[tuple[str, Any]] | None:
