@@ -102,10 +102,15 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def build_copy(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
+    """A copy of the default project built with ``build *args``; returns its output folder."""
+    project = copy_project(tmp_path_factory.mktemp(name) / "project")
+    result = run(project, "build", *args)
+    assert result.exit_code == 0, result.output
+    return project / "output"
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project built once for the whole session; returns its output folder."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    result = run(project, "build")
-    assert result.exit_code == 0, result.output
-    return project / "output"
+    return build_copy(tmp_path_factory, "built")

@@ -11,7 +11,7 @@ import yaml
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from tests.conftest import copy_project, run
+from tests.conftest import build_copy, run
 
 PDFS = ["fr/briefing.pdf", "en/briefing.pdf", "fr/orgchart.pdf", "en/orgchart.pdf"]
 
@@ -19,10 +19,7 @@ PDFS = ["fr/briefing.pdf", "en/briefing.pdf", "fr/orgchart.pdf", "en/orgchart.pd
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The briefing and the handout of the default project, in French and English."""
-    project = copy_project(tmp_path_factory.mktemp("pdfua") / "project")
-    result = run(project, "build", "--only", "briefing", "--only", "orgchart", "--lang", "fr,en")
-    assert result.exit_code == 0, result.output
-    return project / "output"
+    return build_copy(tmp_path_factory, "pdfua", "--only", "briefing", "--only", "orgchart", "--lang", "fr,en")
 
 
 def elements(reader: PdfReader) -> list[DictionaryObject]:

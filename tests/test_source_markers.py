@@ -12,7 +12,7 @@ import yaml
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from tests.conftest import copy_project, run
+from tests.conftest import build_copy, run
 
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the Sources heading, how a marker's description starts, the back-link's.
@@ -40,10 +40,7 @@ MARKERS = r"\s*(\d+(?:,\s*\d+)*)"
 @pytest.fixture(scope="module")
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project's French and English briefings and fact sheets."""
-    project = copy_project(tmp_path_factory.mktemp("markers") / "project")
-    result = run(project, "build", "--only", "briefing", "--only", "factsheets", "--lang", "fr,en")
-    assert result.exit_code == 0, result.output
-    return project / "output"
+    return build_copy(tmp_path_factory, "markers", "--only", "briefing", "--only", "factsheets", "--lang", "fr,en")
 
 
 def text(path: Path, page: int | None = None) -> str:
