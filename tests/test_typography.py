@@ -72,13 +72,14 @@ def test_an_address_keeps_its_sentence_punctuation_outside() -> None:
 
 
 def test_other_languages_are_left_as_written() -> None:
-    assert apply("الإدارة ; 'x'", "ar") == "الإدارة ; 'x'"
+    assert apply("Департамент ; 'x'", "ru") == "Департамент ; 'x'"
+    assert apply("الإدارة ; 'x'", "ar") == "الإدارة؛ 'x'"  # Arabic has its own semicolon
 
 
 _ALPHABET = st.sampled_from(list("ab1 ;:!?«»\"'.,/@") + [NBSP, NNBSP, "er", "janvier", "http://x.org/"])
 
 
-@given(st.lists(_ALPHABET, max_size=30).map("".join), st.sampled_from(["fr", "en"]))
+@given(st.lists(_ALPHABET, max_size=30).map("".join), st.sampled_from(["fr", "en", "ar", "zh"]))
 def test_applying_twice_changes_nothing(text: str, lang: str) -> None:
     once = apply(text, lang)
     assert apply(once, lang) == once

@@ -36,8 +36,6 @@ DEFAULT_FALLBACKS: dict[str, tuple[str, ...]] = {
     "ar": ("en", "fr"), "en": ("fr",), "es": ("en", "fr"), "fr": ("en",),
     "ru": ("en", "fr"), "zh": ("en", "fr"),
 }
-# Languages written right to left: their documents get dir="rtl" and Word's bidi.
-RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
 # Babel locales for dates and numbers: British English writes "30 November 2026";
 # Chinese is the Simplified Chinese of the United Nations.
 BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans"}
@@ -190,7 +188,7 @@ MESSAGES: dict[str, str] = {
 
 def direction(lang: str) -> str:
     """"rtl" for a right-to-left language, else "ltr"."""
-    return "rtl" if lang.split("-")[0] in RTL_LANGS else "ltr"
+    return "rtl" if lang.split("-")[0] in typography.RTL_LANGS else "ltr"
 
 
 def available_languages() -> tuple[str, ...]:

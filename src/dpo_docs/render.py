@@ -19,7 +19,7 @@ from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from dpo_docs import i18n
+from dpo_docs import i18n, typography
 from dpo_docs.deps import record_file
 from dpo_docs.errors import TemplateError
 from dpo_docs.model import EDITOR_NOTE
@@ -154,6 +154,7 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     env.filters["number"] = partial(i18n.format_number, lang=lang)
     env.filters["figure"] = partial(i18n.format_figure, lang=lang)
     env.filters["css_string"] = css_string
+    env.filters["islands"] = partial(typography.islands, lang=lang)
     return env
 
 

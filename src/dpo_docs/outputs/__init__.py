@@ -118,8 +118,10 @@ class Session:
     def render_html(self, name: str, context: dict[str, Any]) -> str:
         """Render the template ``name`` (its includes and imports recorded as they load)."""
         from dpo_docs.render import environment, render_template
+        from dpo_docs.typography import finish_html
 
-        return render_template(environment(self.settings.templates_dir, self.lang), name, context)
+        html = render_template(environment(self.settings.templates_dir, self.lang), name, context)
+        return finish_html(html, self.lang)  # ", " and ": " between values, as each language writes them
 
     def template_file(self, name: str) -> Path:
         """The path of a template file the render reads itself (the Word template)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dpo_docs.errors import TemplateError
-from dpo_docs.outputs.docx_language import set_language, word_lang
+from dpo_docs.outputs.docx_language import set_language, set_runs, word_lang
 from dpo_docs.outputs.docx_links import link_addresses, raise_ordinals
 from dpo_docs.outputs.docx_package import open_document, package_bytes, zip_items
 
@@ -174,9 +174,11 @@ def render_factsheet(
     caption = str(doc.get("chart_caption") or "")
     pictures = _set_alt_text(tpl.docx, chart_alt, caption or chart_alt)
     _set_core_properties(tpl.docx, doc, ctx["build"]["date"], str(ctx["build"].get("revision") or ""))
-    set_language(tpl.docx, str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl")
+    lang, rtl = str(doc.get("lang") or "fr"), ctx["build"].get("dir") == "rtl"
+    set_language(tpl.docx, lang, rtl)
     link_addresses(tpl.docx)  # every printed address opens in a click, in Word and in its PDF
-    raise_ordinals(tpl.docx, str(doc.get("lang") or "fr"))  # 1er, XXe as the PDF prints them
+    raise_ordinals(tpl.docx, lang)  # 1er, XXe as the PDF prints them
+    set_runs(tpl.docx, lang, rtl)  # each run's direction; ", " and ": " as the language writes them
     log.debug("rendered %s with %d picture(s)", template, pictures)
     # Not tpl.save(): its media replacement is unused here, and python-docx's save
     # would zip everything once only for us to unzip and re-zip it reproducibly.

@@ -58,3 +58,55 @@ def set_language(document: Any, lang: str, rtl: bool) -> None:
         for table_pr in part.iter(qn("w:tblPr")):
             if table_pr.find(qn("w:bidiVisual")) is None:
                 table_pr.insert_element_before(OxmlElement("w:bidiVisual"), *_AFTER_TBL_BIDI)
+
+
+# The strong directions of characters, as the Unicode bidi algorithm classes them.
+_RTL_CLASSES = frozenset({"R", "AL"})
+
+
+def set_runs(document: Any, lang: str, rtl: bool) -> int:
+    """Give each text run its direction and its language's punctuation; return the runs marked ``w:rtl``.
+
+    Right to left, a run that starts with Arabic (or holds no letter, as a number or a
+    bracket) gets ``w:rtl``, so Word orders its digits and mirrors its brackets as Arabic
+    text; a run of Latin text stays left to right. The punctuation a template writes
+    between values follows the language (", " is "، " in Arabic; Chinese full-width
+    punctuation takes no space after it, even when the space starts the next run); a
+    fallback passage, framed by direction marks, keeps its own.
+    """
+    from docx.oxml.ns import qn
+
+    from dpo_docs.outputs.docx_links import text_runs
+    from dpo_docs.typography import between
+
+    count = 0
+    previous: dict[Any, Any] = {}  # paragraph -> its last w:t so far
+    for _part, run in text_runs(document):
+        texts = run.findall(qn("w:t"))
+        paragraph = run.getparent()
+        while paragraph is not None and paragraph.tag != qn("w:p"):
+            paragraph = paragraph.getparent()
+        for t in texts:
+            before = previous.get(paragraph)
+            t.text = between(t.text or "", lang, after=before.text if before is not None else "")
+            previous[paragraph] = t
+        if rtl and texts and _first_strong(run) != "L":
+            run.get_or_add_rPr().get_or_add_rtl()
+            count += 1
+    return count
+
+
+def _first_strong(run: Any) -> str:
+    """"L" or "R" for the first strongly directional character of the run's text, "" when none."""
+    import unicodedata
+
+    from docx.oxml.ns import qn
+
+    for t in run.iter(qn("w:t")):
+        for ch in t.text or "":
+            kind = unicodedata.bidirectional(ch)
+            if kind == "L":
+                return "L"
+            if kind in _RTL_CLASSES:
+                return "R"
+    return ""

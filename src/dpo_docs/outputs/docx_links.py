@@ -32,7 +32,7 @@ def link_addresses(document: Any) -> int:
     from docx.oxml.ns import qn
 
     count = 0
-    for part, run in _runs(document):
+    for part, run in text_runs(document):
         if run.getparent().tag == qn("w:hyperlink"):
             continue
         pieces = _pieces(run, _addresses)
@@ -63,7 +63,7 @@ def raise_ordinals(document: Any, lang: str) -> int:
     from dpo_docs.typography import raised
 
     count = 0
-    for _part, run in _runs(document):
+    for _part, run in text_runs(document):
         pieces = _pieces(run, lambda text: raised(text, lang))
         if pieces is None or not any(up for _, up in pieces):
             continue
@@ -75,7 +75,7 @@ def raise_ordinals(document: Any, lang: str) -> int:
     return count
 
 
-def _runs(document: Any) -> list[tuple[Any, Any]]:
+def text_runs(document: Any) -> list[tuple[Any, Any]]:
     """Every (part, run) of the parts a reader sees as text, in document order (a list: callers replace runs)."""
     from docx.oxml.ns import qn
 
