@@ -84,3 +84,27 @@ def test_word_runs_carry_their_direction_and_chinese_sheets_their_spacing(arabic
     assert not [line for line in lines if re.search(r"[：；，] ", line)]
     assert not any(r.rPr is not None and r.rPr.find(qn("w:rtl")) is not None
                    for r in chinese.element.body.iter(qn("w:r")))
+
+
+def _region(pdf: Path, page: int, x: int, y: int, w: int, h: int) -> str:
+    """The text pdftotext finds in a rectangle of a page, in points from the top left."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", str(x), "-y", str(y),
+                           "-W", str(w), "-H", str(h), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_arabic_pages_are_mirrored(arabic_chinese: Path) -> None:
+    """Running header, footer, the at-a-glance rule and the figure cards start at the right."""
+    pdf = arabic_chinese / "ar/briefing.pdf"
+    top_right, top_left = _region(pdf, 3, 298, 0, 297, 70), _region(pdf, 3, 0, 0, 297, 70)
+    assert "إدارة عمليات" in top_right and "إدارة عمليات" not in top_left  # the department at the start
+    bottom_left = _region(pdf, 3, 0, 760, 297, 82)
+    assert "الصفحة" in bottom_left  # "page 3 of 8" at the end of the line
+    # The first figure (71 operations) is the top right card; the second the top left.
+    cards_right, cards_left = _region(pdf, 3, 298, 70, 297, 140), _region(pdf, 3, 0, 70, 297, 140)
+    assert "71" in cards_right and "68,000" in cards_left, (cards_right, cards_left)
+    # The Chinese edition, left to right, has them the other way round.
+    zh = arabic_chinese / "zh/briefing.pdf"
+    assert "71" in _region(zh, 3, 0, 70, 297, 140) and "3/8" in _region(zh, 3, 298, 760, 297, 82)

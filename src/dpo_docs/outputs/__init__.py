@@ -86,6 +86,9 @@ class Job:
             "version": __version__,
             "lang": self.lang,
             "dir": direction(self.lang),
+            # The side a line starts on, and ends on: page furniture follows the reading order.
+            "start": "right" if direction(self.lang) == "rtl" else "left",
+            "end": "left" if direction(self.lang) == "rtl" else "right",
             # In every context, so a change of this language's chain (and of no other's)
             # makes its documents stale: the setting itself is not recorded (deps.py).
             "fallbacks": list(self.chain),
