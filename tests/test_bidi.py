@@ -79,6 +79,12 @@ def test_word_runs_carry_their_direction_and_chinese_sheets_their_spacing(arabic
             assert not rtl, words  # an untranslated passage or an address stays left to right
             latin += 1
     assert marked > 10 and latin > 3
+    # Headers and footers are right to left too: "الصفحة 1 من 3", never "3 الصفحة 1 من".
+    furniture = [part._element for part in sheet.part.package.iter_parts()
+                 if part.content_type.endswith(("header+xml", "footer+xml"))]
+    paragraphs = [p for element in furniture for p in element.iter(qn("w:p"))]
+    assert len(paragraphs) >= 3
+    assert all(p.pPr is not None and p.pPr.find(qn("w:bidi")) is not None for p in paragraphs)
     chinese = docx.Document(arabic_chinese / "zh/factsheets/dpo.docx")
     lines = [p.text for p in chinese.paragraphs]
     assert not [line for line in lines if re.search(r"[：；，] ", line)]

@@ -44,9 +44,13 @@ def set_language(document: Any, lang: str, rtl: bool) -> None:
             lang_el.set(qn("w:eastAsia"), tag)
     if not rtl:
         return
-    parts = [document.element.body]
+    # Every header and footer part, whatever its section or kind (first page, even pages):
+    # the template engine replaces them with parts python-docx's sections do not see.
+    parts = [document.element.body] + [
+        part._element for part in document.part.package.iter_parts()
+        if part.content_type.endswith(("header+xml", "footer+xml")) and getattr(part, "_element", None) is not None
+    ]
     for section in document.sections:
-        parts += [section.header._element, section.footer._element]
         sect_pr = section._sectPr
         if sect_pr.find(qn("w:bidi")) is None:
             sect_pr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_SECT_BIDI)
