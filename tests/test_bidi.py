@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import docx
@@ -21,7 +22,7 @@ def arabic_chinese(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = data.read_text(encoding="utf-8")
     data.write_text(text.replace("    url: https://peacekeeping.un.org/fr\n",
                                  "    url: https://peacekeeping.un.org/ar/\n", 1), encoding="utf-8")
-    result = run(project, "build", "--lang", "ar,zh", "--only", "briefing", "--only", "factsheets")
+    result = run(project, "build", "--lang", "ar,zh")
     assert result.exit_code == 0, result.output
     return project / "output"
 
@@ -58,6 +59,16 @@ def test_an_address_in_arabic_text_stays_left_to_right(arabic_chinese: Path) -> 
     cover = pdf_text(arabic_chinese / "ar/briefing.pdf", 1)
     assert "https://peacekeeping.un.org/ar/ —" in cover, cover
     assert "/United Nations" not in cover
+    # The handout's footer (a CSS string: no element to isolate it) and the Word sheet as
+    # LibreOffice prints it.
+    handout = pdf_text(arabic_chinese / "ar/orgchart.pdf", 1)
+    assert "https://peacekeeping.un.org/ar/ :" in handout and "/United Nations" not in handout, handout
+    out = arabic_chinese.parent / "lo"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", "pdf",
+                    "--outdir", str(out), str(arabic_chinese / "ar/factsheets/dpo.docx")],
+                   capture_output=True, text=True, timeout=300, check=True)
+    sheet = pdf_text(out / "dpo.pdf")
+    assert "https://peacekeeping.un.org/ar/ :" in sheet and "/United Nations" not in sheet
 
 
 def test_chinese_briefing_sets_no_space_after_its_colon(arabic_chinese: Path) -> None:
@@ -94,8 +105,6 @@ def test_word_runs_carry_their_direction_and_chinese_sheets_their_spacing(arabic
 
 def _region(pdf: Path, page: int, x: int, y: int, w: int, h: int) -> str:
     """The text pdftotext finds in a rectangle of a page, in points from the top left."""
-    import subprocess
-
     return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", str(x), "-y", str(y),
                            "-W", str(w), "-H", str(h), str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from dpo_docs.i18n import _locale, format_number, labels_for, markup, pick, plain, plural_key
 from dpo_docs.model import Data, Department, Figure, UnitKind
+from dpo_docs.typography import framed_islands
 
 # Key figures the first page shows when no figure is flagged `key: true`: the first ones.
 GLANCE_FIGURES = 4
@@ -61,7 +62,7 @@ def contact_line(dept: Department, lang: str) -> str:
     if not parts:
         return ""
     labels = labels_for(lang)
-    return f"{labels['contact']}{labels['colon']} " + " — ".join(parts)
+    return framed_islands(f"{labels['contact']}{labels['colon']} " + " — ".join(parts), lang)
 
 
 def colophon(dept: Department, lang: str) -> list[str]:

@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 
 NBSP = "\u00a0"  # NO-BREAK SPACE: a word space that never breaks
 NNBSP = "\u202f"  # NARROW NO-BREAK SPACE: the French "espace fine insécable"
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK: an invisible strong left-to-right character
+_STRONG_LTR = re.compile(r"[A-Za-z0-9]")
 _SPACES = "[ \t\u00a0\u202f]"
 # Languages written right to left: their documents get dir="rtl" and Word's bidi.
 RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
@@ -24,7 +26,7 @@ RTL_LANGS = frozenset({"ar", "fa", "he", "ur"})
 # Left alone: addresses and ids, whose ':' '/' '?' and quotes are not prose. A URL's final
 # punctuation belongs to the sentence around it.
 _PROTECTED = re.compile(
-    r"\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
+    r"\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»\u200e\u200f]*[^\s<>\"«».,;:!?)\]\u200e\u200f]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\b\w*[_/]\w[\w/._-]*",  # an id: S/RES/1925, SGA/1705, editor_note
     re.IGNORECASE,
@@ -153,9 +155,41 @@ def _html(text: str, lang: str) -> str:
     slashes and final characters stay where they are written (never "/https://…").
     """
     if lang.split("-")[0] in RTL_LANGS:
-        return "".join(f'<span dir="ltr">{escape(piece)}</span>' if protected else str(escape(piece))
-                       for piece, protected in _pieces(text) if piece)
+        # The span isolates: LRM marks framing the piece for plain text would join the
+        # words around it to a left-to-right run.
+        pieces = _pieces(text)
+        out = []
+        for index, (piece, protected) in enumerate(pieces):
+            if protected:
+                out.append(f'<span dir="ltr">{escape(piece)}</span>')
+                continue
+            if index + 1 < len(pieces):
+                piece = piece.removesuffix(LRM)
+            if index > 0:
+                piece = piece.removeprefix(LRM)
+            out.append(str(escape(piece)))
+        return "".join(out)
     return "".join(f"<sup>{escape(piece)}</sup>" if up else str(escape(piece)) for piece, up in raised(text, lang))
+
+
+def framed_islands(text: str, lang: str) -> str:
+    """Plain ``text`` with, in a right-to-left language, each address and id framed by LRM marks.
+
+    Where no element can isolate it (Word runs, a CSS string in a page margin), a mark on
+    each side keeps an address's final "/" at its end: "https://un.org/ar/", never
+    "/https://un.org/ar".
+    """
+    if lang.split("-")[0] not in RTL_LANGS or not text:
+        return text
+    pieces = _pieces(text)
+    out = []
+    for index, (piece, protected) in enumerate(pieces):
+        if protected and _STRONG_LTR.search(piece):
+            before = "" if out and out[-1].endswith(LRM) else LRM
+            after = "" if index + 1 < len(pieces) and pieces[index + 1][0].startswith(LRM) else LRM
+            piece = f"{before}{piece}{after}"
+        out.append(piece)
+    return "".join(out)
 
 
 def islands(text: str, lang: str) -> Markup:

@@ -73,7 +73,8 @@ def set_runs(document: Any, lang: str, rtl: bool) -> int:
 
     Right to left, a run that starts with Arabic (or holds no letter, as a number or a
     bracket) gets ``w:rtl``, so Word orders its digits and mirrors its brackets as Arabic
-    text; a run of Latin text stays left to right. The punctuation a template writes
+    text; a run of Latin text stays left to right, and an address keeps its final "/" at
+    its end (framed by LRM marks). The punctuation a template writes
     between values follows the language (", " is "، " in Arabic; Chinese full-width
     punctuation takes no space after it, even when the space starts the next run); a
     fallback passage, framed by direction marks, keeps its own.
@@ -81,7 +82,7 @@ def set_runs(document: Any, lang: str, rtl: bool) -> int:
     from docx.oxml.ns import qn
 
     from dpo_docs.outputs.docx_links import text_runs
-    from dpo_docs.typography import between
+    from dpo_docs.typography import between, framed_islands
 
     count = 0
     previous: dict[Any, Any] = {}  # paragraph -> its last w:t so far
@@ -92,7 +93,8 @@ def set_runs(document: Any, lang: str, rtl: bool) -> int:
             paragraph = paragraph.getparent()
         for t in texts:
             before = previous.get(paragraph)
-            t.text = between(t.text or "", lang, after=before.text if before is not None else "")
+            text = between(t.text or "", lang, after=before.text if before is not None else "")
+            t.text = framed_islands(text, lang) if rtl else text
             previous[paragraph] = t
         if rtl and texts and _first_strong(run) != "L":
             run.get_or_add_rPr().get_or_add_rtl()

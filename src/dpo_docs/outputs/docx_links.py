@@ -12,7 +12,7 @@ from typing import Any
 
 # An address as the data writes them (model.Source.url); the punctuation that ends a
 # sentence after it is not part of it.
-URL = re.compile(r"https?://[^\s<>\"«»]+")
+URL = re.compile(r"https?://[^\s<>\"«»\u200e\u200f]+")  # direction marks frame it, never belong to it
 TRAILING = ".,;:!?)]’'"
 HYPERLINK_STYLE = "Hyperlink"  # Word's built-in name: Word and LibreOffice style links by it
 LINK_COLOR = "0563C1"  # Word's own hyperlink blue: 5.9:1 on white
