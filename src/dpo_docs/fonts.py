@@ -20,7 +20,9 @@ FALLBACKS = (
     ("Noto Sans Arabic", {400: "NotoSansArabic-Regular.ttf", 700: "NotoSansArabic-Bold.ttf"}),
     ("Noto Sans CJK SC", {400: "NotoSansCJKsc-Regular.otf"}),
 )
-FAMILY_STACK = ", ".join(f'"{name}"' for name in (FAMILY, *(f for f, _ in FALLBACKS))) + ", sans-serif"
+# No space after the commas: WeasyPrint's SVG text strips only the quotes around each name,
+# so ' "Noto Sans Arabic"' would match no face and Arabic would be drawn in a system font.
+FAMILY_STACK = ",".join(f'"{name}"' for name in (FAMILY, *(f for f, _ in FALLBACKS))) + ",sans-serif"
 
 _FILES = {
     (False, False): "NotoSans-Regular.ttf",
@@ -127,8 +129,10 @@ def visual(text: str) -> str:
     """
     if not _RTL_CHARS.search(text):
         return text
+    # The pure-Python algorithm, not the package's default (Rust) one: that one skips rule
+    # L4 and leaves "(12)" in Arabic drawn as ")12(".
     import arabic_reshaper
-    from bidi import get_display
+    from bidi.algorithm import get_display
 
     return get_display(arabic_reshaper.reshape(text))
 
