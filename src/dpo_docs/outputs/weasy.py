@@ -8,7 +8,8 @@ WeasyPrint logs some failures and carries on (a chart it could not draw is left
 blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
 interrupt the build. What it writes to the temporary folder goes with the process.
 The PDF/UA tags it leaves incomplete are completed by ``pdf_tags`` before the file is
-written.
+written, and the right-to-left glyphs whose own text extracts wrong get their actual
+text from ``pdf_text``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from urllib.request import url2pathname
 from dpo_docs import fonts
 from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
-from dpo_docs.outputs import pdf_tags
+from dpo_docs.outputs import pdf_tags, pdf_text
 
 log = logging.getLogger(__name__)
 
@@ -391,6 +392,17 @@ def font_subsetter() -> str:
     return "HarfBuzz" if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0) else "fontTools"
 
 
+def _finisher(found: list):
+    """What completes WeasyPrint's PDF before it is written: PDF/UA tags, then right-to-left actual text."""
+    tags = pdf_tags.finisher(found)
+
+    def finish(document, pdf) -> None:
+        """Complete the tags, then span the glyphs whose own text extracts wrong."""
+        tags(document, pdf)
+        pdf_text.actual_text(document, pdf)
+    return finish
+
+
 def _title(html: str) -> str:
     """The document's <title>, to name it in a message when the caller did not."""
     match = re.search(r"<title>(.*?)</title>", html, re.S | re.I)
@@ -421,7 +433,7 @@ def html_to_pdf(
             # custom_metadata copies <meta name="data-revision"> into the PDF's Info.
             options = {} if variant == "none" else {"pdf_variant": variant}
             pdf = page.write_pdf(stylesheets=[font_css], font_config=config, custom_metadata=True,
-                                 finisher=pdf_tags.finisher(found), **options)
+                                 finisher=_finisher(found), **options)
         except Exception as exc:  # WeasyPrint raises many kinds; the build must name the document
             raise OutputError(f"{name}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     # WeasyPrint only logs a failed fetch and carries on without the resource: a
