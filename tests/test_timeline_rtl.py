@@ -135,8 +135,6 @@ def test_timeline_runs_in_the_direction_of_the_language(project: Path, lang: str
         assert not BIDI_CONTROLS.search(text.text or "")
 
 
-@pytest.mark.xfail(strict=True, reason="outputs/briefing.py does not yet pass rtl=direction(lang) == 'rtl' "
-                                       "to timeline_svg; remove this mark when it does")
 def test_arabic_briefing_draws_its_timeline_right_to_left(project: Path) -> None:
     _check_layout(_briefing_timeline(project, "ar"), rtl=True)
 

@@ -178,5 +178,6 @@ class Briefing:
             doc["chart_more"] = labels["chart_see_handout"]
         doc["timeline_svg"] = Markup(timeline_svg(
             context["marks"], width=482.0, title=context["timeline_title"], desc=context["timeline_desc"],
+            rtl=direction(doc["lang"]) == "rtl",
         ) if context["marks"] else "")
         return session.render_html("briefing.html", {**template, "doc": doc})
