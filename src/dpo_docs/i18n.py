@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -323,6 +323,14 @@ def format_date(value: dt.date, lang: str) -> str:
 def _locale(lang: str) -> str:
     """The Babel locale that writes ``lang``'s dates and numbers."""
     return BABEL_LOCALES.get(lang, lang)
+
+
+def format_list(items: Iterable[object], lang: str) -> str:
+    """Items joined as the language lists them (CLDR): "425, 426 et 427", "425 و426", "425、426和427"."""
+    from babel.lists import format_list as babel_list
+
+    words = [str(item) for item in items]
+    return babel_list(words, style="standard", locale=_locale(lang)) if words else ""
 
 
 def format_number(value: float | Decimal, lang: str) -> str:

@@ -152,6 +152,7 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     env.filters["plain"] = partial(i18n.plain, lang=lang)
     env.filters["date"] = partial(i18n.html_date, lang=lang)
     env.filters["number"] = partial(i18n.format_number, lang=lang)
+    env.filters["listed"] = partial(i18n.format_list, lang=lang)
     env.filters["figure"] = partial(i18n.format_figure, lang=lang)
     env.filters["css_string"] = css_string
     env.filters["islands"] = partial(typography.islands, lang=lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dpo_docs.i18n import labels_for, plain
+from dpo_docs.i18n import format_list, labels_for, plain
 from dpo_docs.model import Data, Head, Text
 
 
@@ -84,7 +84,7 @@ def outline(node: TreeNode, lang: str, depth: int = 0) -> list[str]:
     acronym = plain(node.acronym, lang)
     line = display_name(node, lang) + (f" ({acronym})" if acronym else "")
     if node.shared_with:
-        line += f", {labels['shared_with']} {', '.join(node.shared_with)}"
+        line += f", {labels['shared_with']} {format_list(node.shared_with, lang)}"
     lines = ["  " * depth + "- " + line]
     for child in node.children:
         lines.extend(outline(child, lang, depth + 1))
