@@ -114,6 +114,15 @@ def test_an_installed_wheel_inits_a_project_and_builds_every_document(wheel: Pat
                            env=env)
     assert check.returncode == 0, check.stdout + check.stderr
 
+    # A change to the installed theme (an upgrade, say) makes stale what read the file, only that.
+    theme_css = Path(where).parent / "theme/orgchart.css"
+    theme_css.write_text(theme_css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    check = subprocess.run([dpo_docs, "check", "--lang", "fr,ar"], cwd=project, capture_output=True, text=True,
+                           env=env)
+    assert check.returncode == 1
+    assert sorted(check.stdout.splitlines()) == ["ar/orgchart.pdf: changed: templates",
+                                                 "fr/orgchart.pdf: changed: templates"]
+
 
 def test_a_project_stylesheet_overrides_the_theme_s_alone(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project", templates=False)
