@@ -4,6 +4,7 @@ a project's templates overriding it file by file, and `dpo-docs init`."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -29,6 +30,33 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
 
 
+def _uv() -> str | None:
+    """The uv beside this Python, or on the PATH; None when there is none."""
+    beside = Path(sys.executable).parent / "uv"
+    return str(beside) if beside.is_file() else shutil.which("uv")
+
+
+def _pip() -> list[str] | None:
+    """This environment's pip, or None when it has none (the set-up installs with uv)."""
+    return [sys.executable, "-m", "pip"] if importlib.util.find_spec("pip") is not None or _uv() is None else None
+
+
+def _wheel_command(sources: Path, dist: Path) -> list[str]:
+    """The command building the wheel of ``sources`` into ``dist``."""
+    pip = _pip()
+    if pip:
+        return [*pip, "wheel", "--no-deps", "-q", "-w", str(dist), str(sources)]
+    return [_uv(), "build", "--wheel", "-q", "--out-dir", str(dist), str(sources)]
+
+
+def _install_command(python: Path, wheel: Path) -> list[str]:
+    """The command installing ``wheel`` alone into the environment of ``python``."""
+    pip = _pip()
+    if pip:
+        return [*pip, "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)]
+    return [_uv(), "pip", "install", "--python", str(python), "--no-deps", "--no-index", "-q", str(wheel)]
+
+
 def _sha(path: Path) -> str:
     """A file's SHA-256."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -44,8 +72,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy2(ROOT / name, sources / name)
     shutil.copytree(ROOT / "src", sources / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.mo"))
     # Build isolation fetches setuptools from the configured index (a local one works offline).
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"),
-                             str(sources)], capture_output=True, text=True, env=_clean_env())
+    result = subprocess.run(_wheel_command(sources, base / "dist"), capture_output=True, text=True, env=_clean_env())
     assert result.returncode == 0, result.stdout + result.stderr
     (found,) = (base / "dist").glob("dpo_docs-*.whl")
     return found
@@ -78,8 +105,7 @@ def test_an_installed_wheel_inits_a_project_and_builds_every_document(wheel: Pat
     # The wheel alone goes into the new environment; its dependencies are borrowed from the
     # test run's (a .pth line), so the test needs no download. The borrowed folder's own
     # .pth files are not read: an editable dpo-docs there stays out.
-    result = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                             "--no-index", "-q", str(wheel)], capture_output=True, text=True, env=_clean_env())
+    result = subprocess.run(_install_command(python, wheel), capture_output=True, text=True, env=_clean_env())
     assert result.returncode == 0, result.stdout + result.stderr
     borrowed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(target) / "borrowed-dependencies.pth").write_text("\n".join(sorted(borrowed)) + "\n", encoding="utf-8")
