@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from dpo_docs import loader, validate
 from dpo_docs.errors import DataError
-from tests.conftest import ROOT
+from dpo_docs.templates import THEME_DIR
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -101,7 +101,7 @@ def _project_with(tmp: Path, name: str, description: str, label: str) -> Path:
     """A project whose first unit and first figure carry the given texts."""
     project = tmp / "project"
     shutil.copytree(BASE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     units_path, figures_path = project / "data/units.yaml", project / "data/figures.yaml"
     units = yaml.safe_load(units_path.read_text(encoding="utf-8"))
     figures = yaml.safe_load(figures_path.read_text(encoding="utf-8"))
@@ -216,7 +216,7 @@ def test_trees_at_the_edges_build_a_handout(count: int, tmp_path: Path) -> None:
     """No unit, one unit and a wide flat tree all give a handout qpdf accepts."""
     project = tmp_path / "project"
     shutil.copytree(BASE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     units = [{"id": f"u{i}", "parent": "dpo", "kind": "office", "name": {"fr": f"Bureau numéro {i}"}}
              for i in range(count)]
     (project / "data/units.yaml").write_text(yaml.safe_dump({"units": units}, allow_unicode=True))

@@ -258,6 +258,22 @@ def list_targets(**options) -> None:
         click.echo(f"{target.kind:<11} {target.lang:<3} {target.key:<24} {paths}")
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.pass_obj
+def init(obj: dict, folder: Path) -> None:
+    """Write a starter project into FOLDER (new or empty; default: here) that builds at once."""
+    from dpo_docs.scaffold import init_project
+
+    try:
+        written = init_project(folder, shown=str(folder))
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(f"wrote a new project in {folder} ({len(written)} files); build it with: "
+                   f"{'' if folder == Path('.') else f'cd {folder} && '}dpo-docs build", err=True)
+
+
 def _shown(path: Path) -> str:
     """A path relative to the working folder when it is under it."""
     try:
