@@ -81,6 +81,7 @@ class Job:
         """The catalog's labels, with the data's own wording in place of those it gives."""
         from dpo_docs.wording import wording_labels
 
+        # A data text falls back by this build's chains, wherever the labels are first read.
         with using_fallbacks(dict(self.settings.fallbacks)):
             return {**labels_for(self.lang), **wording_labels(self.data.wording, self.lang)}
 
