@@ -84,7 +84,7 @@ def _setting(*names: str, **attrs):
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
-    """Build the DPO briefing PDF, Word fact sheets and org-chart handout from data/.
+    """Build an organisation's briefing PDF, Word fact sheets and org-chart handout from data/.
 
     \b
     Exit codes: 0 success; 1 invalid data, template or output problem

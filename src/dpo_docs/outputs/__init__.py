@@ -73,8 +73,17 @@ class Job:
 
     @property
     def labels(self) -> dict[str, str]:
-        """The fixed labels in this language (a copy: a template cannot change another's)."""
-        return dict(labels_for(self.lang))
+        """The labels in this language (a copy: a template cannot change another's)."""
+        return dict(self._labels)
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        """The catalog's labels, with the data's own wording in place of those it gives."""
+        from dpo_docs.wording import wording_labels
+
+        # A data text falls back by this build's chains, wherever the labels are first read.
+        with using_fallbacks(dict(self.settings.fallbacks)):
+            return {**labels_for(self.lang), **wording_labels(self.data.wording, self.lang)}
 
     @cached_property
     def build(self) -> dict:
