@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable
@@ -11,9 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dpo_docs import langcodes
 from dpo_docs.errors import DataError, Problem
 from dpo_docs.loader import FORBIDDEN_CHARS, LoadedData, PathKey, char_name, format_path
-from dpo_docs.model import MAX_TREE_DEPTH, Data
+from dpo_docs.model import MAX_TREE_DEPTH, Data, Id
+
+# The model's own pattern of ids: a department id it refuses names no unit.
+_ID = re.compile(next(m.pattern for m in Id.__metadata__ if getattr(m, "pattern", None)))
 
 # Unknown references that get a "did you mean" hint; past them the messages stay plain.
 _MAX_HINTS = 20
@@ -125,7 +130,10 @@ def _message(error: dict[str, Any]) -> str:
             return f"{_describe(value)} is not a valid id (lower-case letters, digits and '-')"
         if field == "url":
             return f"{_describe(value)} is not an http(s) address"
-        return f"{_describe(value)} is not a valid language code (e.g. 'fr', 'en')"
+        from dpo_docs.i18n import available_languages
+
+        hint = langcodes.hint([value], available_languages()) if isinstance(value, str) else ""
+        return f"{_describe(value)} is not a valid language code (e.g. 'fr', 'en'){hint}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"{_describe(value)} is out of range ({error['msg'].lower()})"
     if kind in ("too_short", "string_too_short"):
@@ -148,7 +156,10 @@ def _pydantic_problems(loaded: LoadedData, exc: ValidationError) -> list[Problem
         if loc and loc[-1] == "[key]":
             # pydantic marks a bad mapping key this way; the key itself is the path.
             loc = loc[:-1]
-        problems.append(Problem(loaded.where(loc), format_path(loc), _message(error)))
+        message = _message(error)
+        if error["type"] == "string_type" and loc in loaded.as_text:
+            message += f"; {loaded.as_text[loc]}"  # [Office] or {Office}, meant as a text
+        problems.append(Problem(loaded.where(loc), format_path(loc), message))
     return problems
 
 
@@ -186,6 +197,9 @@ class _Rules:
         self.hints_left = _MAX_HINTS
         dept = self.values.get("department")
         self.dept_id = _text_id(dept.get("id")) if isinstance(dept, dict) else None
+        # Units name the department by its id: with none, or one the model refuses,
+        # every reference to it would be reported as unknown.
+        self.dept_known = self.dept_id is not None and bool(_ID.fullmatch(self.dept_id))
 
     def add(self, path: PathKey, message: str) -> None:
         """Record a problem at ``path``."""
@@ -221,8 +235,8 @@ class _Rules:
                 parent_of[unit_id], index_of[unit_id] = parent, i
             if parent == unit_id:
                 self.add(("units", i, "parent"), f"unit {_describe(unit_id)} cannot be its own parent")
-            elif self.dept_id is None:
-                continue  # without the department, the main offices' parent is unknown too
+            elif not self.dept_known:
+                continue  # without the department's id, the main offices' parent is unknown too
             elif parent not in known:
                 self.add(("units", i, "parent"), f"unknown unit {_describe(parent)}{self.hint(parent, known)}")
         self._ancestry(parent_of, index_of)
@@ -286,7 +300,7 @@ class _Rules:
 
     def _lost(self, section: str) -> bool:
         """True when the ids of ``section`` are unknown: its file was unreadable or the section refused."""
-        if self.loaded.unreadable and section not in self.values:
+        if self.loaded.lost_section(section):
             return True
         return any(p.path == section for p in self.loaded.problems)
 
@@ -294,7 +308,7 @@ class _Rules:
         """Every ``sources`` entry names a known source; events name known units."""
         sources = {_text_id(s.get("id")) for _, s in _records(self.values, "sources")} - {None}
         units = self.unit_ids()
-        if not self._lost("units"):
+        if not self._lost("units") and self.dept_known:  # an event may name the department
             for i, event in _records(self.values, "history"):
                 self._refs(("history", i, "units"), event.get("units"), units, "unit")
         if self._lost("sources"):
@@ -382,6 +396,23 @@ def _follows(problem: Problem, earlier: set[str], unreadable: bool) -> bool:
     return path in earlier or any(path[:i] in earlier for i, char in enumerate(path) if char == ".")
 
 
+# The checks that read other files' ids, by the section those ids come from.
+_CROSS_CHECKS = (("department", "unit references"), ("units", "unit references"), ("sources", "source references"))
+
+
+def _unchecked(loaded: LoadedData) -> tuple[str, ...]:
+    """One line per unreadable file whose ids other files refer to: which references went unchecked."""
+    skipped: dict[str, list[str]] = {}
+    for section, checks in _CROSS_CHECKS:
+        label = loaded.lost_section(section)
+        if label and section not in loaded.lost[label]:
+            continue  # a file lost to a limit or a character: its own message says the rest was not read
+        if label and checks not in skipped.setdefault(label, []):
+            skipped[label].append(checks)
+    return tuple(f"{' and '.join(checks)} in the other files were not checked, as {label} could not be read"
+                 for label, checks in sorted(skipped.items()) if checks)
+
+
 def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
     """Validate loaded data into a ``Data`` model, or raise DataError with every problem."""
     problems = list(loaded.problems)
@@ -402,7 +433,7 @@ def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
         characters = {p.path for p in rules.problems if p.message.endswith("is not allowed in text; remove it")}
         earlier = {p.path for p in loaded.problems if p.path}
         problems += [p for p in found if not _follows(p, earlier, loaded.unreadable) and p.path not in characters]
-        raise DataError(problems) from None
+        raise DataError(problems, _unchecked(loaded)) from None
     if problems:
-        raise DataError(problems)
+        raise DataError(problems, _unchecked(loaded))
     return data
