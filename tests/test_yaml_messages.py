@@ -180,3 +180,13 @@ def test_a_data_language_key_in_the_wrong_form_is_named(project: Path) -> None:
     assert result.exit_code == 1
     assert (f"data/units.yaml:{line}:7: units[6].name.zh-hans: 'zh-hans' is not a valid language code "
             "(e.g. 'fr', 'en'); language codes are lower-case ISO 639-1 (did you mean 'zh'?)") in result.output
+
+
+def test_an_acronym_warning_names_the_unit(project: Path) -> None:
+    line = edit(project / "data/units.yaml", "      - fr: >-\n          Le Bureau des affaires militaires veille",
+                "      - fr: >-\n          Le Bureau (BXQ) des affaires militaires veille")
+    result = run(project, "validate")
+    assert result.exit_code == 0
+    assert warnings(result.output) == [
+        f"WARNING: data/units.yaml:{line}:9: unit 'oma' description[0]: acronym 'BXQ' is printed in the 'fr' "
+        "documents without an expansion; add it to a 'glossary:' list with its expansion and sources"]
