@@ -69,10 +69,10 @@ def quote_advice(line: str, first: str | None = None) -> str | None:
     if first is not None and not value.startswith(first):
         return None
     if value[0] in "[{" and not value.startswith("{{"):
-        closer = "]" if value[0] == "[" else "}"
-        # Left open, the bracket is missing, not quotes; in a syntax error, one that
-        # closes at the end of the line is a list or mapping that went wrong inside.
-        if closer not in value or (first is None and value.endswith(closer)):
+        # Left open, the bracket is missing, not quotes; in a syntax error, one list or
+        # mapping closing at the end of the line went wrong inside.
+        end = _closing(value)
+        if end is None or (first is None and end == len(value) - 1):
             return None
     reason = _STARTS.get(value[0])
     if reason is None and (": " in value or value.endswith(":")):
@@ -82,6 +82,17 @@ def quote_advice(line: str, first: str | None = None) -> str | None:
     if value.startswith("{{"):
         reason = "'{{' starts a YAML mapping, not a text"
     return f"{reason}; {_FIX}{prefix}{quoted(value)}"
+
+
+def _closing(value: str) -> int | None:
+    """The index of the bracket that closes the one ``value`` opens with, or None when it stays open."""
+    depth = 0
+    for index, char in enumerate(value):
+        depth += char in "[{"
+        depth -= char in "]}"
+        if depth == 0:
+            return index
+    return None
 
 
 def syntax_problem(exc: yaml.MarkedYAMLError, label: str, lines: list[str]) -> Problem:
