@@ -326,8 +326,8 @@ def broken_copy(built_base: Path, dest: Path, files: dict[str, str | bytes | Non
 
 
 def problem_lines(output: str) -> tuple[list[str], str]:
-    """The problem lines of a failed run, and its closing 'error:' line."""
-    lines = [line for line in output.splitlines() if line.strip()]
+    """The problem lines of a failed run, and its closing 'error:' line (notes on what went unchecked left out)."""
+    lines = [line for line in output.splitlines() if line.strip() and not line.startswith("note: ")]
     return lines[:-1], lines[-1]
 
 

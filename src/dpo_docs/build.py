@@ -79,7 +79,7 @@ def _load(settings):
     """The validated data, and the loaded values with their locations."""
     from dpo_docs import loader, validate
 
-    loaded = loader.load(settings.data_dir, root=settings.data_dir.parent)
+    loaded = loader.load(settings.data_dir)  # files named as the user finds them from here
     return validate.validate(loaded), loaded
 
 

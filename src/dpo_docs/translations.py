@@ -7,7 +7,7 @@ from typing import Any
 
 from dpo_docs.errors import DataError, Location, Problem
 from dpo_docs.i18n import missing_labels
-from dpo_docs.loader import LoadedData, format_path
+from dpo_docs.loader import LoadedData, describe, format_path
 from dpo_docs.model import EDITOR_NOTE
 from dpo_docs.wording import COUNT_FORMS, given_labels
 
@@ -55,13 +55,17 @@ def _labels_missing(loaded: LoadedData, lang: str) -> list[str]:
 
 
 def report(loaded: LoadedData, langs: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
-    """For each document language but the source, the untranslated data paths and labels."""
+    """For each document language, the untranslated data paths and labels, and where each text is.
+
+    ``where`` names each text as a reader finds it: ``data/units.yaml:96:5: unit 'orolsi' name``.
+    """
     result = {}
     for lang in langs:  # the source language too: a text may exist only in another one
-        texts = [format_path(p) for p in _missing(loaded.values, lang)]
+        paths = _missing(loaded.values, lang)
         labels = _labels_missing(loaded, lang)
-        if texts or labels:
-            result[lang] = {"data": texts, "labels": labels}
+        if paths or labels:
+            result[lang] = {"data": [format_path(p) for p in paths], "labels": labels,
+                            "where": [f"{loaded.where(p)}: {describe(loaded.values, p)}" for p in paths]}
     return result
 
 
@@ -77,12 +81,19 @@ def strict_problems(loaded: LoadedData, langs: tuple[str, ...]) -> DataError | N
     return DataError(problems) if problems else None
 
 
+# Untranslated texts named one a line per language; the report lists them all.
+SHOWN = 3
+
+
 def summarize(missing: dict[str, dict[str, list[str]]]) -> list[str]:
-    """One warning line per language with missing translations."""
+    """Warning lines per language with missing translations: the count, then the first few texts, located."""
     lines = []
     for lang, found in missing.items():
         texts, labels = found["data"], found["labels"]
-        sample = ", ".join(texts[:3]) + (", …" if len(texts) > 3 else "")
+        where = found.get("where") or texts  # a report written before texts were located
         lines.append(f"{lang}: {len(texts)} data text(s) and {len(labels)} label(s) have no translation "
-                     f"and fall back to another language{': ' + sample if sample else ''}")
+                     "and fall back to another language")
+        lines += [f"{text} has no '{lang}' text" for text in where[:SHOWN]]
+        if len(where) > SHOWN:
+            lines.append(f"{lang}: … and {len(where) - SHOWN} more data text(s), listed in CHANGES.md")
     return lines
