@@ -101,7 +101,6 @@ def agency(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fictitious agency of tests/fixtures (test input), built into every document in French and English."""
     project = tmp_path_factory.mktemp("agency") / "project"
     shutil.copytree(AGENCY, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
     return build(project)
 
 
