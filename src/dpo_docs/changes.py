@@ -151,7 +151,9 @@ def markdown(report: dict[str, Any]) -> str:
             lines += [f"## {title}", ""] + [f"- {item}" for item in items] + [""]
     for lang, found in sorted(report.get("missing_translations", {}).items()):
         lines += [f"## Missing translations ({lang})", ""]
-        lines += [f"- data: `{path}`" for path in found["data"]]
+        # Located as a reader finds the text ("data/units.yaml:96:5: unit 'oma' name"); a
+        # report kept from before texts were located gives its paths.
+        lines += [f"- data: {where}" for where in found.get("where") or [f"`{p}`" for p in found["data"]]]
         lines += [f"- label: `{key}`" for key in found["labels"]] + [""]
     stale = report["stale_figures"]
     if stale:
