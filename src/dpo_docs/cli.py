@@ -258,6 +258,25 @@ def list_targets(**options) -> None:
         click.echo(f"{target.kind:<11} {target.lang:<3} {target.key:<24} {paths}")
 
 
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one <file>.schema.json per data file (and data.schema.json) into this folder.")
+@click.pass_obj
+def schema(obj: dict, out_dir: Path | None) -> None:
+    """Print the JSON Schema of the data files, for editors and other checkers."""
+    from dpo_docs.schema import combined_schema, dumps, write_schemas
+
+    if out_dir is None:
+        click.echo(dumps(combined_schema()), nl=False)
+        return
+    try:
+        written = write_schemas(out_dir)
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(f"wrote {len(written)} schemas in {_shown(out_dir)}", err=True)
+
+
 def _shown(path: Path) -> str:
     """A path relative to the working folder when it is under it."""
     try:
