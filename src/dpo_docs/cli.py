@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -372,7 +373,7 @@ def main() -> None:
         _internal_error(exc, verbosity)
 
 
-def _internal_error(exc: Exception, verbosity: int) -> None:
+def _internal_error(exc: Exception, verbosity: int) -> NoReturn:
     """Say a bug in one sentence (the traceback with -vv), then exit 1."""
     if verbosity >= 2:
         raise exc

@@ -134,7 +134,7 @@ class _Refused(yaml.MarkedYAMLError):
     def __init__(self, message: str, mark: yaml.Mark, path: PathKey = ()):
         """Refuse at ``mark``, naming the value at ``path`` when it is known."""
         super().__init__(None, None, message, mark)
-        self.path = path
+        self.mark, self.message, self.path = mark, message, path
 
 
 class _Loader(yaml.SafeLoader):
@@ -385,7 +385,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, label: str) -> Problem:
         what = f"{exc.context}, {exc.problem}"  # "expected a single document…, but found another"
     elif exc.context and exc.problem:
         same = context_mark is None or (mark and (context_mark.line, context_mark.column) == (mark.line, mark.column))
-        if not same:
+        if not same and context_mark is not None:
             what += f" ({exc.context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
     for needle, hint in _HINTS:
         if needle in what:
@@ -411,8 +411,8 @@ def load_file(
         problems.append(Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it"))
         return False
     except _Refused as exc:
-        mark = exc.problem_mark
-        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.problem))
+        mark = exc.mark
+        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.message))
         return False
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, label))

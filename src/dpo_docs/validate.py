@@ -6,8 +6,8 @@ import datetime as dt
 import difflib
 import types
 import typing
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ValidationError
 
@@ -90,7 +90,7 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     """Turn one pydantic error into a sentence a data editor understands."""
     kind = error["type"]
     loc = tuple(error["loc"])
@@ -165,7 +165,7 @@ def _text_id(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _plain_date(value: Any) -> bool:
+def _plain_date(value: Any) -> TypeGuard[dt.date]:
     """True for a date without a time of day."""
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
@@ -292,7 +292,7 @@ class _Rules:
 
     def references(self) -> None:
         """Every ``sources`` entry names a known source; events name known units."""
-        sources = {_text_id(s.get("id")) for _, s in _records(self.values, "sources")} - {None}
+        sources = {s for s in (_text_id(r.get("id")) for _, r in _records(self.values, "sources")) if s is not None}
         units = self.unit_ids()
         if not self._lost("units"):
             for i, event in _records(self.values, "history"):
@@ -338,7 +338,7 @@ class _Rules:
             self.add(("department", "created"), f"year {created} is in the future")
         if isinstance(dept, dict):
             self._past_date(("department", "renamed"), dept.get("renamed"))
-        heads = [(("department", "head"), dept.get("head"))] if isinstance(dept, dict) else []
+        heads: list[tuple[PathKey, Any]] = [(("department", "head"), dept.get("head"))] if isinstance(dept, dict) else []
         heads += [(("units", i, "head"), u.get("head")) for i, u in _records(self.values, "units")]
         for path, head in heads:
             if isinstance(head, dict):
