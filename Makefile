@@ -5,11 +5,14 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Two stamps: the builds need the runtime packages only; the tests add their tools.
+RUN_STAMP := $(VENV)/.runtime-stamp
 STAMP  := $(VENV)/.installed-stamp
 DPO    := $(BIN)/dpo-docs
+UV     := $(shell command -v uv || echo $(BIN)/uv)
 ARGS   ?=
 
-.PHONY: extract update-translations compile-translations new-language all briefing factsheets orgchart validate list check test bench lint typecheck schemas clean distclean sysdeps sysdeps-test venv help
+.PHONY: lock extract update-translations compile-translations new-language all briefing factsheets orgchart validate list check test bench lint typecheck schemas clean distclean sysdeps sysdeps-test venv help
 
 help:
 	@echo "make briefing    build output/fr/briefing.pdf"
@@ -24,15 +27,24 @@ help:
 	@echo "make lint        run ruff"
 	@echo "make typecheck   run mypy on src/"
 	@echo "make schemas     regenerate schemas/*.schema.json from the data models"
+	@echo "make lock        re-resolve requirements*.lock to the newest allowed versions"
 	@echo "make clean       remove built outputs"
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -m venv $(VENV) || { echo "cannot create a virtual environment; on Debian: sudo apt-get install -y python3-venv" >&2; exit 1; }
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(RUN_STAMP): pyproject.toml requirements.lock
+	@VENV=$(VENV) PYTHON=$(PYTHON) tools/install.sh requirements.lock
+	@touch $@
+
+$(STAMP): $(RUN_STAMP) requirements-dev.lock
+	@VENV=$(VENV) PYTHON=$(PYTHON) tools/install.sh requirements-dev.lock
 	@touch $@
 
 venv: $(STAMP)
+
+# Re-resolve both lock files to the newest versions pyproject.toml allows (then run the
+# tests and commit the lock files with the change they bring).
+lock: $(RUN_STAMP)
+	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --upgrade -q --no-header --no-annotate -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 --upgrade -q --no-header --no-annotate -o requirements-dev.lock
 
 sysdeps:
 	@tools/sysdeps.sh
@@ -40,31 +52,32 @@ sysdeps:
 sysdeps-test:
 	@tools/sysdeps.sh test
 
-briefing: sysdeps $(STAMP)
+briefing: sysdeps $(RUN_STAMP)
 	$(DPO) build --only briefing $(ARGS)
 
-factsheets: sysdeps $(STAMP)
+factsheets: sysdeps $(RUN_STAMP)
 	$(DPO) build --only factsheets $(ARGS)
 
-orgchart: sysdeps $(STAMP)
+orgchart: sysdeps $(RUN_STAMP)
 	$(DPO) build --only orgchart $(ARGS)
 
-all: sysdeps $(STAMP)
+all: sysdeps $(RUN_STAMP)
 	$(DPO) build --lang all $(ARGS)
 
-validate: $(STAMP)
+validate: $(RUN_STAMP)
 	$(DPO) validate
 
-list: $(STAMP)
+list: $(RUN_STAMP)
 	$(DPO) list
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(DPO) check
 
 bench: sysdeps $(STAMP)
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/speed_bench.py
 	$(BIN)/python bench/chart_bench.py
+	$(BIN)/python bench/setup_bench.py
 
 test: sysdeps-test $(STAMP)
 	$(BIN)/pytest -q $(ARGS)

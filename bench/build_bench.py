@@ -46,7 +46,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
         shutil.copytree(ROOT / "data", project / "data")
-        shutil.copytree(ROOT / "templates", project / "templates")
         full, none, one = [], [], []
         for run in range(1, RUNS + 1):
             shutil.rmtree(project / "output", ignore_errors=True)

@@ -42,7 +42,6 @@ def units_yaml(total: int, seed: int = 7) -> str:
 def make_project(dest: Path, total: int, every_unit_sheet: bool = True) -> Path:
     """A project folder with the default data, ``total`` units and their fact sheets."""
     shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "templates", dest / "templates")
     (dest / "data/units.yaml").write_text(units_yaml(total), encoding="utf-8")
     if every_unit_sheet:
         kinds = ", ".join(f'"{k}"' for k in ("office", *KINDS, "shared", "portfolio"))

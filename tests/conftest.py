@@ -11,14 +11,17 @@ import pytest
 from click.testing import CliRunner
 
 from dpo_docs.cli import cli
+from dpo_docs.templates import THEME_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def copy_project(dest: Path) -> Path:
-    """Copy data/ and templates/ into ``dest`` and return it."""
+def copy_project(dest: Path, templates: bool = True) -> Path:
+    """Copy data/ into ``dest`` and return it; with ``templates``, the theme into its
+    templates/ folder too (a project overriding every file, for tests that edit one)."""
     shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "templates", dest / "templates")
+    if templates:
+        shutil.copytree(THEME_DIR, dest / "templates")
     return dest
 
 
@@ -29,7 +32,9 @@ def generated_project(dest: Path, units: int) -> Path:
     sys.path.insert(0, str(ROOT / "bench"))
     import genorg  # the benchmarks' generator
 
-    return genorg.make_project(dest, units)
+    project = genorg.make_project(dest, units)
+    shutil.copytree(THEME_DIR, project / "templates")  # for tests that edit a template
+    return project
 
 
 def processes() -> list[tuple[int, str, int, int]]:
@@ -103,8 +108,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def build_copy(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
-    """A copy of the default project built with ``build *args``; returns its output folder."""
-    project = copy_project(tmp_path_factory.mktemp(name) / "project")
+    """A copy of the default project (no templates folder: the theme serves) built with
+    ``build *args``; returns its output folder."""
+    project = copy_project(tmp_path_factory.mktemp(name) / "project", templates=False)
     result = run(project, "build", *args)
     assert result.exit_code == 0, result.output
     return project / "output"

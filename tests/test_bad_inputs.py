@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from dpo_docs import typography
-from tests.conftest import ROOT, misspell_word_template, run
+from dpo_docs.templates import THEME_DIR
+from tests.conftest import misspell_word_template, run
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 BILLION_LAUGHS = Path(__file__).parent / "bad_inputs" / "billion_laughs.yaml"
@@ -304,7 +305,7 @@ def built_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The base data set with its documents built once."""
     project = tmp_path_factory.mktemp("base") / "project"
     shutil.copytree(BASE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     result = run(project, "build")
     assert result.exit_code == 0, result.output
     return project
@@ -325,8 +326,8 @@ def broken_copy(built_base: Path, dest: Path, files: dict[str, str | bytes | Non
 
 
 def problem_lines(output: str) -> tuple[list[str], str]:
-    """The problem lines of a failed run, and its closing 'error:' line."""
-    lines = [line for line in output.splitlines() if line.strip()]
+    """The problem lines of a failed run, and its closing 'error:' line (notes on what went unchecked left out)."""
+    lines = [line for line in output.splitlines() if line.strip() and not line.startswith("note: ")]
     return lines[:-1], lines[-1]
 
 
@@ -420,7 +421,7 @@ def built_copy(tmp_path: Path, files: dict[str, str | bytes], *only: str, option
     """The base data with ``files`` replaced, built (only the given kinds); the output folder."""
     project = tmp_path / "project"
     shutil.copytree(BASE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     for name, content in files.items():
         path = project / "data" / name
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content, encoding="utf-8")
@@ -594,7 +595,7 @@ TEMPLATE_CASES = [
     ("python-internals", "{{ labels.mission }}", "{{ labels.__class__.__mro__ }}",
      "access to attribute '__class__' of 'dict' object is unsafe."),
     ("include-outside", "{{ labels.mission }}", "{% include '../../../etc/passwd' %}",
-     "template '../../../etc/passwd' not found (templates are read from the templates folder only)"),
+     "template '../../../etc/passwd' not found (templates are read from the templates folder and the theme only)"),
 ]
 
 

@@ -14,6 +14,7 @@ from PIL import Image, ImageChops
 from dpo_docs.chart import ChartLayout, ChartNode, layout, to_png, to_svg
 from dpo_docs.chart.model import Box, TextLine
 from dpo_docs.chart.shape import width_em
+from dpo_docs.templates import THEME_DIR
 from tests.conftest import ROOT, run
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -102,7 +103,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The six-script data set's org chart built in Arabic and in English."""
     project = tmp_path_factory.mktemp("shaping") / "project"
     shutil.copytree(ROOT / "tests/fixtures/six_scripts", project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     result = run(project, "build", "--lang", "ar,en", "--only", "orgchart")
     assert result.exit_code == 0, result.output
     return project / "output"

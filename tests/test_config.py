@@ -165,8 +165,8 @@ def test_a_list_given_as_text_is_split_on_commas(project: Path):
 def test_a_value_in_the_wrong_case_is_named(project: Path):
     (project / "dpo-docs.toml").write_text('[build]\nlangs = ["fr", "EN"]\norgchart_paper = "a4"\n', encoding="utf-8")
     result = run(project, "validate")
-    assert ("dpo-docs.toml:2: build.langs: unsupported language 'EN' (codes are case-sensitive: 'en'); "
-            "available: fr, ar, en, es, ru, zh (or 'all')") in result.output
+    assert ("dpo-docs.toml:2: build.langs: unsupported language 'EN'; language codes are lower-case ISO 639-1 "
+            "(did you mean 'en'?); available: fr, ar, en, es, ru, zh (or 'all')") in result.output
     assert ("dpo-docs.toml:3: build.orgchart_paper: must be one of A2, A3, A4, not 'a4' (did you mean 'A4'?)"
             in result.output)
 

@@ -19,9 +19,10 @@ from PIL import Image, ImageDraw
 
 from dpo_docs.errors import TemplateError
 from dpo_docs.outputs.docx import render_factsheet
+from dpo_docs.templates import THEME_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "templates" / "factsheet.docx"
+TEMPLATE = THEME_DIR / "factsheet.docx"
 SCRIPT = ROOT / "tools" / "make_factsheet_template.py"
 ALT = "Organigramme : le Bureau des affaires militaires et ses services"
 WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"

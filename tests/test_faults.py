@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run
+from dpo_docs.templates import THEME_DIR
+from tests.conftest import run
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 
@@ -30,7 +31,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def small_project(dest: Path) -> Path:
     """The small valid data set and the shipped templates in ``dest``."""
     shutil.copytree(BASE, dest / "data")
-    shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copytree(THEME_DIR, dest / "templates")
     return dest
 
 

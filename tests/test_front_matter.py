@@ -129,7 +129,7 @@ def test_an_acronym_without_expansion_gets_a_located_warning(project: Path) -> N
                 if "(PBX)" in row)
     result = run(project, "validate")
     assert result.exit_code == 0, result.output
-    assert re.search(rf"data/history\.yaml:{line - 1}:\d+: history\[4\]\.text: acronym 'PBX' is printed "
+    assert re.search(rf"data/history\.yaml:{line - 1}:\d+: event 2000 text: acronym 'PBX' is printed "
                      r"in the 'fr' documents without an expansion", result.output), result.output
     # The acronyms of the shipped data all have one.
     clean = run(copy_project(project.parent / "clean"), "validate")

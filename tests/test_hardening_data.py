@@ -21,7 +21,8 @@ import pytest
 
 from dpo_docs import loader
 from dpo_docs.model import MAX_TREE_DEPTH
-from tests.conftest import ROOT, run
+from dpo_docs.templates import THEME_DIR
+from tests.conftest import run
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 LAST = "error: {} in the data; nothing was written"
@@ -32,7 +33,7 @@ def small_project(tmp_path: Path, units: str | None = None, templates: bool = Fa
     project = tmp_path / "project"
     shutil.copytree(BASE, project / "data")
     if templates:
-        shutil.copytree(ROOT / "templates", project / "templates")
+        shutil.copytree(THEME_DIR, project / "templates")
     if units is not None:
         (project / "data/units.yaml").write_text(units, encoding="utf-8")
     return project

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from dpo_docs.templates import THEME_DIR
 from tests.conftest import ROOT, pdf_text, run
 
 FIXTURE = ROOT / "tests/fixtures/six_scripts"
@@ -20,7 +21,7 @@ def arabic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The six-script data set built as an Arabic briefing and handout."""
     project = tmp_path_factory.mktemp("six") / "project"
     shutil.copytree(FIXTURE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     result = run(project, "build", "--lang", "ar", "--only", "briefing", "--only", "orgchart")
     assert result.exit_code == 0, result.output
     return project / "output/ar"
@@ -65,7 +66,7 @@ def test_arabic_word_sheet_runs_right_to_left(tmp_path: Path) -> None:
 
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project / "data")
-    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(THEME_DIR, project / "templates")
     assert run(project, "build", "--lang", "ar", "--only", "factsheets").exit_code == 0
     sheet = docx.Document(project / "output/ar/factsheets/orolsi.docx")
     assert sheet.core_properties.language == "ar-SA"

@@ -1,4 +1,4 @@
-"""Build the Word fact-sheet template (templates/factsheet.docx) with python-docx.
+"""Build the Word fact-sheet template of the theme (src/dpo_docs/theme/factsheet.docx) with python-docx.
 
 Run: .venv/bin/python tools/make_factsheet_template.py [OUT]
 
@@ -24,7 +24,7 @@ from lxml import etree
 from dpo_docs.outputs.docx import normalize_zip
 from dpo_docs.outputs.docx_links import ensure_hyperlink_style
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "factsheet.docx"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src" / "dpo_docs" / "theme" / "factsheet.docx"
 
 FONT = "Noto Sans"
 BLUE = "1F4E79"  # UN blue, for headings and rules

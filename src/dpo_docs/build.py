@@ -79,7 +79,7 @@ def _load(settings):
     """The validated data, and the loaded values with their locations."""
     from dpo_docs import loader, validate
 
-    loaded = loader.load(settings.data_dir, root=settings.data_dir.parent)
+    loaded = loader.load(settings.data_dir)  # files named as the user finds them from here
     return validate.validate(loaded), loaded
 
 
@@ -115,8 +115,9 @@ def inputs_fingerprint(data: dict[str, str | None], recorded: dict[str, str | No
 def _recorded_now(previous: Manifest, settings, digests: DigestCache) -> dict[str, str | None]:
     """Today's digests of every file the previous build's renders read."""
     from dpo_docs.deps import key_path
+    from dpo_docs.templates import roots
 
-    folders = {"templates": settings.templates_dir, "data": settings.data_dir}
+    folders = roots(settings)
     return {key: (digests.get(path) if (path := key_path(key, folders)) else "invalid")
             for key in sorted(previous.recorded_files())}
 

@@ -85,7 +85,7 @@ def _setting(*names: str, **attrs):
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
-    """Build the DPO briefing PDF, Word fact sheets and org-chart handout from data/.
+    """Build an organisation's briefing PDF, Word fact sheets and org-chart handout from data/.
 
     \b
     Exit codes: 0 success; 1 invalid data, template or output problem
@@ -257,6 +257,22 @@ def list_targets(**options) -> None:
     for target in (p.target for p in planned):
         paths = ", ".join(_shown(settings.out_dir / p) for p in target.paths)
         click.echo(f"{target.kind:<11} {target.lang:<3} {target.key:<24} {paths}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.pass_obj
+def init(obj: dict, folder: Path) -> None:
+    """Write a starter project into FOLDER (new or empty; default: here) that builds at once."""
+    from dpo_docs.scaffold import init_project
+
+    try:
+        written = init_project(folder, shown=str(folder))
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(f"wrote a new project in {folder} ({len(written)} files); build it with: "
+                   f"{'' if folder == Path('.') else f'cd {folder} && '}dpo-docs build", err=True)
 
 
 @cli.command()

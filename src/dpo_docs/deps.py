@@ -31,7 +31,7 @@ LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyph
              "python-docx", "docxtpl", "lxml", "pillow", "jinja2", "markupsafe", "babel",
              "arabic-reshaper", "python-bidi", "pydantic", "pyyaml")
 # Folders a recorded file may lie in, by the name the manifest gives them.
-ROOTS = ("templates", "data")
+ROOTS = ("templates", "theme", "data")
 
 
 def file_digest(path: Path) -> str | None:
@@ -220,8 +220,12 @@ def _engine_digest(cache: StatCache) -> str:
     # Charts are shaped through Pillow's libraqm and HarfBuzz, which come with Pillow's
     # version, and the system's FriBiDi, named here by its library file.
     digest.update(f"fribidi={_fribidi()}\0".encode())
+    # The theme's files are recorded by the renders that read them (templates.py); the
+    # starter project is only copied by `dpo-docs init`, never read by a render.
+    skipped = (package / "theme", package / "starter")
     for path in sorted(package.rglob("*")):
-        if "__pycache__" in path.parts or path.suffix in (".pyc", ".mo") or not path.is_file():
+        if ("__pycache__" in path.parts or path.suffix in (".pyc", ".mo") or not path.is_file()
+                or path.is_relative_to(skipped[0]) or path.is_relative_to(skipped[1])):
             continue
         digest.update(f"{path.relative_to(package).as_posix()}\0{cache.digest(path)}\0".encode())
     return digest.hexdigest()

@@ -49,12 +49,13 @@ MAX_REPORTED = 200
 class DataError(DpoDocsError):
     """The data is invalid; carries every problem found, not only the first."""
 
-    def __init__(self, problems: list[Problem]):
-        """Keep the problems in file and line order."""
+    def __init__(self, problems: list[Problem], notes: tuple[str, ...] = ()):
+        """Keep the problems in file and line order, and ``notes`` on what could not be checked."""
         self.problems = sorted(
             problems,
             key=lambda p: (p.location.file, p.location.line or 0, p.location.column or 0, p.path),
         )
+        self.notes = tuple(notes)
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data")
 
@@ -63,6 +64,7 @@ class DataError(DpoDocsError):
         lines = [str(p) for p in self.problems[:limit]]
         if len(self.problems) > limit:
             lines.append(f"… and {len(self.problems) - limit} more problems")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ from typing import get_args
 from markupsafe import Markup
 
 from dpo_docs.i18n import _locale, format_number, labels_for, markup, pick, plain, plural_key
-from dpo_docs.model import Data, Department, Figure, UnitKind
+from dpo_docs.model import COUNT_PLACEHOLDER, UNITS_PLACEHOLDER, Data, Department, Figure, UnitKind
 from dpo_docs.typography import framed_islands
 
 # Key figures the first page shows when no figure is flagged `key: true`: the first ones.
@@ -30,26 +30,27 @@ def first_sentence(text, lang: str) -> Markup:
     return markup({used: _SENTENCE_END.split(value.strip(), maxsplit=1)[0]}, lang)
 
 
-def unit_counts(data: Data, lang: str) -> list[str]:
+def unit_counts(data: Data, lang: str, labels: dict[str, str]) -> list[str]:
     """The units by kind, counted with the language's plural: ``3 bureaux principaux``."""
-    labels = labels_for(lang)
     counts = Counter(u.kind for u in data.units)
     found = []
     for kind in get_args(UnitKind):  # the model's order: offices first
         if counts[kind]:
             key = plural_key(f"units_{kind}", counts[kind], lang)
-            found.append(labels[key].format(n=format_number(counts[kind], lang)).replace(" ", "\u00a0", 1))
+            # replace, not format: the text may come from the data, where braces are text.
+            text = labels[key].replace(COUNT_PLACEHOLDER, format_number(counts[kind], lang))
+            found.append(text.replace(" ", "\u00a0", 1))
     return found
 
 
-def structure_sentence(data: Data, lang: str) -> str:
+def structure_sentence(data: Data, lang: str, labels: dict[str, str]) -> str:
     """The structure in one sentence: ``Le département compte 3 bureaux principaux, 1 division…``."""
     from babel.lists import format_list
 
-    counts = unit_counts(data, lang)
+    counts = unit_counts(data, lang, labels)
     if not counts:
         return ""
-    return labels_for(lang)["structure_sentence"].format(units=format_list(counts, locale=_locale(lang)))
+    return labels["structure_sentence"].replace(UNITS_PLACEHOLDER, format_list(counts, locale=_locale(lang)))
 
 
 def contact_line(dept: Department, lang: str) -> str:

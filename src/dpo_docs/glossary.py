@@ -8,7 +8,7 @@ from typing import Any
 
 from dpo_docs.errors import Problem
 from dpo_docs.i18n import pick
-from dpo_docs.loader import format_path
+from dpo_docs.loader import describe
 from dpo_docs.model import EDITOR_NOTE, Data
 
 # An acronym: a word of capitals and digits with at least two capitals (DDR, A4P, ONUST).
@@ -118,7 +118,7 @@ def unexplained(loaded, data: Data, langs: tuple[str, ...]) -> list[Problem]:
         for acronym, path in used(loaded.values, lang).items():
             if acronym not in known:
                 problems.append(Problem(
-                    loaded.where(path), format_path(path),
+                    loaded.where(path), describe(loaded.values, path),
                     f"acronym '{acronym}' is printed in the '{lang}' documents without an expansion; "
                     "add it to a 'glossary:' list with its expansion and sources",
                 ))

@@ -1,4 +1,7 @@
-"""Load the YAML data files into plain values, remembering where each value stands."""
+"""Load the YAML data files into plain values, remembering where each value stands.
+
+Reading one file's YAML is ``yamlread``'s; telling its surprises as fixes, ``yamlhints``'s.
+"""
 
 from __future__ import annotations
 
@@ -13,69 +16,33 @@ from typing import Any
 import yaml
 
 from dpo_docs.errors import DataError, Location, Problem
-from dpo_docs.model import MAX_UNITS
+from dpo_docs.yamlhints import anchor_message, cut_message, syntax_problem
+from dpo_docs.yamlread import (  # noqa: F401  (MAX_DEPTH, MAX_LIST_ITEMS, join_surrogates: the loader's bounds and helpers)
+    BIDI_CHARS,
+    FORBIDDEN_CHARS,
+    MAX_DEPTH,
+    MAX_LIST_ITEMS,
+    Builder,
+    PathKey,
+    Refused,
+    char_name,
+    compose,
+    format_path,
+    join_surrogates,
+)
 
 log = logging.getLogger(__name__)
 
-# Tags a data file may use, explicitly or implicitly; anything else (Python objects,
-# binary blobs, sets) is refused so a data file can never construct code.
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-}
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 # The data files are a few kilobytes each, and ten thousand units take about 2 MB; the
 # bound keeps a stray dump from tying up the build (PyYAML reads about 1 MB a second).
 MAX_FILE_BYTES = 8 * 1024 * 1024
-# Deeper than any real data (five levels): stops "[[[[…" from exhausting the stack.
-MAX_DEPTH = 50
-MAX_KEY_CHARS = 100
 # Values (keys, texts, numbers, lists, mappings) in all the data files together. Ten
 # thousand units written as fully as the default data's (about 25 values each) and full
 # other sections stay well under it; a file of one-character items reaches it within
 # 2 MB, instead of building millions of values before any limit is checked.
 MAX_NODES = 500_000
-# No list of the model is longer than the unit list; past it, reading stops at once.
-MAX_LIST_ITEMS = MAX_UNITS
-# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
-# a text display in another order than it is stored. The marks U+200E, U+200F and
-# U+061C stay allowed: they only settle the direction of neutral characters, which
-# Arabic text mixed with Latin names needs.
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-_BIDI_CHARS = re.compile(f"[{_BIDI}]")
-# Characters that XML 1.0 forbids or that only control a terminal: a text holding one
-# cannot become a Word file and would print as garbage, and the bidirectional controls
-# above. \t, \n and \r stay allowed.
-FORBIDDEN_CHARS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
-
-_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-
-PathKey = tuple[str | int, ...]
-
-
-def char_name(char: str) -> str:
-    """How a message names a forbidden character: ``control character U+0007``."""
-    code = ord(char)
-    if 0xD800 <= code <= 0xDFFF:
-        return f"lone surrogate U+{code:04X}"
-    if code in (0xFFFE, 0xFFFF):
-        return f"non-character U+{code:04X}"
-    if _BIDI_CHARS.match(char):
-        return f"bidirectional control character U+{code:04X}"
-    return f"control character U+{code:04X}"
-
-
-def join_surrogates(text: str) -> str:
-    """Join escaped surrogate pairs ("\\ud83c\\udf0d", as JSON writes 🌍) into one character.
-
-    YAML decodes each \\u escape on its own, leaving two halves that no output can encode.
-    """
-    return _SURROGATE_PAIR.sub(
-        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10) + ord(m.group()[1]) - 0xDC00), text)
+# The top-level keys of a file that could not be parsed: the sections it was meant to hold.
+_SECTION_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
 
 
 @dataclass
@@ -89,6 +56,13 @@ class LoadedData:
     unreadable: bool = False
     folder: str = "data"  # how messages name the data folder itself
     nodes: int = 0  # values read so far, against MAX_NODES
+    # Files that could not be read, with the sections they seem to hold (empty: unknown),
+    # so that checks needing those sections are skipped rather than wrong.
+    lost: dict[str, frozenset[str]] = field(default_factory=dict)
+    # How to write as text a list or mapping written where text may be expected.
+    as_text: dict[PathKey, str] = field(default_factory=dict)
+    # What is valid but probably not meant: texts a comment cut short.
+    warnings: list[Problem] = field(default_factory=list)
 
     def where(self, path: PathKey) -> Location:
         """The location of ``path``, or of its nearest located ancestor (else the folder)."""
@@ -98,16 +72,43 @@ class LoadedData:
                 return loc
         return Location(self.folder)
 
+    def lost_section(self, section: str) -> str | None:
+        """The file that could not be read and may have held ``section`` (absent from the values), else None."""
+        if section in self.values:
+            return None
+        return next((label for label, held in sorted(self.lost.items()) if not held or section in held), None)
 
-def format_path(path: PathKey) -> str:
-    """Render a path tuple as ``units[3].parent``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+
+# What a record of each section is called in a message, and how it is named.
+_RECORDS = {"units": "unit", "relationships": "relationship", "operations": "operation",
+            "figures": "figure", "sources": "source", "history": "event", "glossary": "glossary entry"}
+
+
+def describe(values: dict[str, Any], path: PathKey) -> str:
+    """``units[95].name`` as a reader finds it: ``unit 'orolsi' name``."""
+    if len(path) >= 2 and path[0] in _RECORDS and isinstance(path[1], int):
+        items = values.get(path[0])
+        record = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+        name = _record_name(record) if isinstance(record, dict) else None
+        if name:
+            rest = format_path(path[2:])
+            return f"{_RECORDS[path[0]]} {name}" + (f" {rest}" if rest else "")
+    if len(path) >= 2 and path[0] == "department":
+        return f"department {format_path(path[1:])}"
+    return format_path(path)
+
+
+def _record_name(record: dict[str, Any]) -> str | None:
+    """A record's id, else its year (events) or acronym (glossary entries), as a message names it."""
+    for key in ("id", "year", "acronym"):
+        value = record.get(key)
+        if isinstance(value, dict):
+            value = next((v for v in value.values() if isinstance(v, str)), None)
+        if isinstance(value, str) and value.isprintable() and len(value) <= 64:
+            return repr(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    return None
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -123,174 +124,6 @@ def shown_path(path: Path | str) -> str:
     """A path as a message prints it, on one line: bytes that are not UTF-8 and unprintable characters escaped."""
     text = os.fsencode(path).decode("utf-8", errors="backslashreplace")
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-_ALIAS_TAG = "dpo-docs:alias"
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """A limit reached while composing; not a syntax error, so reported in its own words."""
-
-    def __init__(self, message: str, mark: yaml.Mark, path: PathKey = ()):
-        """Refuse at ``mark``, naming the value at ``path`` when it is known."""
-        super().__init__(None, None, message, mark)
-        self.mark, self.message, self.path = mark, message, path
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, counting while it composes and stopping at the first limit.
-
-    Every bound is checked before the node it bounds is composed, so a file of millions
-    of one-character items costs no more than a file at the limit.
-    """
-
-    def __init__(self, stream: str, nodes: int = 0):
-        """Start reading ``stream``; ``nodes`` values were already read from other files."""
-        super().__init__(stream)
-        self.depth = 0
-        self.nodes = nodes
-        self.path: list[str | int] = []
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node within the limits; an alias becomes a marker node."""
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Refused(f"the data holds more than {MAX_NODES:,} values (keys, texts, numbers) "
-                           "in all; the rest was not read", self.peek_event().start_mark)
-        if isinstance(index, int) and index >= MAX_LIST_ITEMS:
-            raise _Refused(f"too many entries (more than {MAX_LIST_ITEMS:,}); the rest of the file was not read",
-                           self.peek_event().start_mark, tuple(self.path[1:]))  # [0] is the document itself
-        if self.check_event(yaml.AliasEvent):
-            # PyYAML would hand back the anchored node itself, located at the anchor;
-            # a marker keeps the alias's own place for the message.
-            event = self.get_event()
-            return yaml.ScalarNode(_ALIAS_TAG, event.anchor or "", event.start_mark, event.end_mark)
-        if self.depth >= MAX_DEPTH:
-            raise _Refused(f"values are nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
-        # Where the node stands, for messages: a list index, or the text of its key.
-        part = index if isinstance(index, int) else index.value if isinstance(index, yaml.ScalarNode) else "?"
-        self.depth += 1
-        self.path.append(part)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-            self.path.pop()
-
-
-def _compose(text: str, out: LoadedData) -> yaml.Node | None:
-    """The node tree of one YAML document, adding its values to the count of ``out``."""
-    loader = _Loader(text, out.nodes)
-    try:
-        return loader.get_single_node()
-    finally:
-        out.nodes = loader.nodes  # counted even when the file stops at an error
-        loader.dispose()
-
-
-def _describe_key(node: yaml.Node) -> str:
-    """A short rendering of a key that is not text."""
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    text = repr(node.value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-class _Builder:
-    """Turns a composed YAML node tree into plain values with locations."""
-
-    def __init__(self, label: str, locations: dict[PathKey, Location], problems: list[Problem]):
-        """Build for the file ``label``, filling ``locations`` and ``problems``."""
-        self.label = label
-        self.locations = locations
-        self.problems = problems
-        self.constructor = yaml.constructor.SafeConstructor()
-
-    def loc(self, node: yaml.Node) -> Location:
-        """Location of a node, 1-based."""
-        mark = node.start_mark
-        return Location(self.label, mark.line + 1, mark.column + 1)
-
-    def problem(self, node: yaml.Node, path: PathKey, message: str) -> None:
-        """Record a problem at a node."""
-        self.problems.append(Problem(self.loc(node), format_path(path), message))
-
-    def build(self, node: yaml.Node, path: PathKey) -> Any:
-        """Build the value of ``node`` found at ``path``."""
-        if node.tag == _ALIAS_TAG:
-            # Refusing aliases keeps files plain and stops "billion laughs" expansion.
-            self.problem(node, path, "YAML aliases (*name) are not supported; write the value out")
-            return None
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
-            self.problem(node, path, f"unsupported YAML tag '{node.tag}'")
-            return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self._item(child, path + (i,)) for i, child in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            self.problem(node, path, f"unsupported YAML tag '{node.tag}'")
-            return None
-        try:
-            value = self.constructor.construct_object(node)
-        except Exception as exc:  # explicit tags (!!bool maybe, !!timestamp x) fail in many ways
-            kind = node.tag.rsplit(":", 1)[-1]
-            value = node.value if len(node.value) <= 40 else node.value[:37] + "…"
-            if kind == "int" and "limit" in str(exc):
-                self.problem(node, path, "whole number is too large")
-                return None
-            reason = str(exc) if isinstance(exc, ValueError) else "not a valid " + kind
-            self.problem(node, path, f"invalid {kind} value {value!r} ({reason})")
-            return None
-        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 63:
-            # 0xfff… with thousands of digits: no figure is that large, and printing
-            # it would hit Python's limit on converting integers to text.
-            self.problem(node, path, "whole number is too large")
-            return None
-        return join_surrogates(value) if isinstance(value, str) else value
-
-    def _item(self, node: yaml.Node, path: PathKey) -> Any:
-        """Build one sequence item, remembering where it stands."""
-        self.locations[path] = self.loc(node)
-        return self.build(node, path)
-
-    def _key(self, key_node: yaml.Node, path: PathKey) -> str | None:
-        """The text of a mapping key, or None (with a problem) when it cannot be one."""
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            self.problem(key_node, path, "YAML merge keys (<<) are not supported")
-            return None
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-            self.problem(key_node, path, f"keys must be text, got {_describe_key(key_node)}")
-            return None
-        key = join_surrogates(key_node.value)
-        bad = FORBIDDEN_CHARS.search(key)
-        if bad:
-            self.problem(key_node, path, f"key contains {char_name(bad.group())}")
-            return None
-        if len(key) > MAX_KEY_CHARS:
-            self.problem(key_node, path, f"key is too long (max {MAX_KEY_CHARS} characters)")
-            return None
-        return key
-
-    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
-        """Build a mapping, refusing duplicate, merge and non-text keys."""
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._key(key_node, path)
-            if key is None:
-                continue
-            if key in result:
-                first = self.locations[path + (key,)]
-                self.problem(
-                    key_node, path + (key,),
-                    f"duplicate key '{key}' (first defined at line {first.line})",
-                )
-                continue
-            self.locations[path + (key,)] = self.loc(key_node)
-            result[key] = self.build(value_node, path + (key,))
-        return result
 
 
 def _line_column(text: str, index: int) -> tuple[int, int]:
@@ -356,42 +189,13 @@ def _read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
         return None
     # Raw bidirectional controls are refused anywhere, comments included: an editor
     # shows the line reordered, so a reviewer would read other data than the build does.
-    bidi = _BIDI_CHARS.search(text)
+    bidi = BIDI_CHARS.search(text)
     if bidi:
         line, column = _line_column(text, bidi.start())
         problems.append(Problem(Location(label, line, column), "",
                                 f"{char_name(bidi.group())} is not allowed; remove it"))
         return None
     return text
-
-
-# What to do about PyYAML's commonest complaints, which name parser states, not fixes.
-_HINTS = (
-    ("'\\t'", "use spaces, not tabs, to indent"),
-    ("expected <block end>", "check the indentation of this line"),
-    ("mapping values are not allowed here", "check the indentation, or put a value holding ': ' in quotes"),
-    ("could not find expected ':'", "a key needs ': ' after it, or the value quotes"),
-    ("found undefined alias", "'*' starts an alias: put the value in quotes"),
-)
-
-
-def _syntax_problem(exc: yaml.MarkedYAMLError, label: str) -> Problem:
-    """A located sentence for a YAML syntax error."""
-    mark = exc.problem_mark or exc.context_mark
-    where = Location(label, mark.line + 1, mark.column + 1) if mark else Location(label)
-    what = exc.problem or exc.context or "invalid YAML"
-    context_mark = exc.context_mark
-    if exc.context and exc.problem and exc.problem.startswith("but "):
-        what = f"{exc.context}, {exc.problem}"  # "expected a single document…, but found another"
-    elif exc.context and exc.problem:
-        same = context_mark is None or (mark and (context_mark.line, context_mark.column) == (mark.line, mark.column))
-        if not same and context_mark is not None:
-            what += f" ({exc.context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
-    for needle, hint in _HINTS:
-        if needle in what:
-            what += f" ({hint})"
-            break
-    return Problem(where, "", f"YAML syntax error: {what}")
 
 
 def load_file(
@@ -401,36 +205,35 @@ def load_file(
     text = _read_text(path, label, problems)
     if text is None:
         return False
+    lines = text.splitlines()
     try:
-        node = _compose(text, out)
-    except yaml.reader.ReaderError as exc:
-        # PyYAML refuses control characters before parsing; say where and which.
-        index = exc.position if isinstance(exc.position, int) else 0
-        line, column = _line_column(text, index)
-        char = chr(exc.character) if isinstance(exc.character, int) else "?"
-        problems.append(Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it"))
-        return False
-    except _Refused as exc:
-        mark = exc.mark
-        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.message))
-        return False
-    except yaml.MarkedYAMLError as exc:
-        problems.append(_syntax_problem(exc, label))
-        return False
+        node, out.nodes, anchors = compose(text, out.nodes, MAX_NODES)
     except yaml.YAMLError as exc:
-        problems.append(Problem(Location(label), "", "YAML error: " + " ".join(str(exc).split())))
+        out.nodes = getattr(exc, "nodes", out.nodes)
+        problems.append(_refusal(exc, text, label, lines))
+        # A syntax error leaves the sections the file meant to hold known by their lines;
+        # a file stopped by a limit or a character is only known to be lost.
+        syntax = isinstance(exc, yaml.MarkedYAMLError) and not isinstance(exc, Refused)
+        out.lost[label] = frozenset(_SECTION_LINE.findall(text)) if syntax else frozenset()
         return False
     if node is None:
         problems.append(Problem(Location(label), "", "file is empty"))
         return True
     locations: dict[PathKey, Location] = {}
-    builder = _Builder(label, locations, problems)
+    builder = Builder(label, lines, locations, problems)
     if not isinstance(node, yaml.MappingNode):
         builder.problem(node, (), "the file must be a mapping of sections (e.g. 'units:')")
         return False
     sections = builder.build(node, ())
+    for mark, at in anchors:
+        problems.append(Problem(Location(label, mark.line + 1, mark.column + 1), format_path(at),
+                                anchor_message(lines[mark.line] if mark.line < len(lines) else "", at)))
     if not isinstance(sections, dict):
         return False  # a tagged top level (!thing), refused by the builder
+    for value_node, at, comment in builder.cut:
+        out.warnings.append(Problem(builder.loc(value_node), describe(sections, at),
+                                    cut_message(lines[value_node.start_mark.line], value_node.value, comment)))
+    out.as_text.update(builder.as_text)
     for key, value in sections.items():
         if key in out.values:
             first = out.locations[(key,)]
@@ -443,6 +246,22 @@ def load_file(
         # Only the kept section's locations go in, so errors in it point at its own file.
         out.locations.update((p, loc) for p, loc in locations.items() if p[0] == key)
     return True
+
+
+def _refusal(exc: yaml.YAMLError, text: str, label: str, lines: list[str]) -> Problem:
+    """The problem a file that stopped reading gives: a character, a limit or a syntax error."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # PyYAML refuses control characters before parsing; say where and which.
+        index = exc.position if isinstance(exc.position, int) else 0
+        line, column = _line_column(text, index)
+        char = chr(exc.character) if isinstance(exc.character, int) else "?"
+        return Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it")
+    if isinstance(exc, Refused):
+        mark = exc.mark
+        return Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.message)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return syntax_problem(exc, label, lines)
+    return Problem(Location(label), "", "YAML error: " + " ".join(str(exc).split()))
 
 
 def _utf8(name: str) -> bool:
@@ -462,31 +281,26 @@ def _outside(path: Path, real_dir: str) -> bool:
 def load(data_dir: Path, root: Path | None = None) -> LoadedData:
     """Load every data file of ``data_dir``, recording (not raising) problems in values.
 
-    Raises DataError only when there is nothing to load; validation reports the rest
-    together with its own findings.
+    Messages name the files as the user finds them: relative to ``root`` (by default the
+    current folder) when they are under it, else by their full path. Raises DataError
+    only when there is nothing to load; validation reports the rest together with its
+    own findings. Texts a comment cut short are logged as warnings.
     """
-    base = root or data_dir.parent
-    try:
-        folder = shown_path(data_dir.relative_to(base))
-    except ValueError:
-        folder = shown_path(data_dir)
+    base = root if root is not None else Path.cwd()
+    folder = _shown_under(data_dir, base)
     if not data_dir.is_dir():
-        raise DataError([Problem(Location(shown_path(data_dir)), "", "data folder not found")])
+        raise DataError([Problem(Location(folder), "", "data folder not found")])
     try:
         files = data_files(data_dir)
     except OSError as exc:
-        raise DataError([Problem(Location(shown_path(data_dir)), "",
-                                 f"cannot read the data folder: {exc.strerror}")]) from None
+        raise DataError([Problem(Location(folder), "", f"cannot read the data folder: {exc.strerror}")]) from None
     if not files:
-        raise DataError([Problem(Location(shown_path(data_dir)), "", "no .yaml files in the data folder")])
+        raise DataError([Problem(Location(folder), "", "no .yaml files in the data folder")])
     out = LoadedData(files=tuple(files), folder=folder)
     problems = out.problems
     real_dir = os.path.realpath(data_dir)
     for path in files:
-        try:
-            label = shown_path(path.relative_to(base))
-        except ValueError:
-            label = shown_path(path)
+        label = _shown_under(path, base)
         refusal = None
         if not _utf8(path.name):
             refusal = "file name is not valid UTF-8; rename the file"
@@ -501,12 +315,25 @@ def load(data_dir: Path, root: Path | None = None) -> LoadedData:
         if refusal:
             problems.append(Problem(Location(label), "", refusal))
             out.unreadable = True
+            out.lost[label] = frozenset()
             continue
         if out.nodes > MAX_NODES:
             out.unreadable = True  # the file that reached the limit says so; the rest is not read
+            out.lost[label] = frozenset()
             continue
         log.debug("loading %s", label)
         before = len(out.values)
         if not load_file(path, label, out, problems) and len(out.values) == before:
             out.unreadable = True
+            out.lost.setdefault(label, frozenset())
+    for warning in out.warnings:
+        log.warning("%s", warning)
     return out
+
+
+def _shown_under(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` when it is under it, else in full, as a message prints it."""
+    try:
+        return shown_path(path.relative_to(base))
+    except ValueError:
+        return shown_path(path)

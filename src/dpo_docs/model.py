@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 # Bounds on sizes. They sit well above what the department's data needs (the longest
 # paragraph is about 350 characters, the longest name about 100) and keep a pasted
@@ -198,7 +198,7 @@ class Event(Model):
 
 
 class Operation(Model):
-    """A current peacekeeping operation."""
+    """An operation the organisation runs now (``wording.operations`` names them all)."""
 
     id: Id
     """Unique among operations."""
@@ -275,6 +275,120 @@ class GlossaryEntry(Model):
     """Ids of the sources of the expansion (at least one)."""
 
 
+# Placeholders a wording text must hold: where the count goes, where the list of counts goes.
+COUNT_PLACEHOLDER = "{n}"
+UNITS_PLACEHOLDER = "{units}"
+
+
+def _not_empty(value: object) -> object:
+    """Refuse a key written with no text (``operations:``): leave the key out to keep the label."""
+    if value is None:
+        raise ValueError("empty: write the text, or leave the key out to keep the default wording")
+    return value
+
+
+def _holds(text: dict[str, str] | None, placeholder: str) -> dict[str, str] | None:
+    """Refuse a text that lacks ``placeholder`` in some language."""
+    for lang, value in (text or {}).items():
+        if placeholder not in value:
+            raise ValueError(f"the '{lang}' text must hold {placeholder}, where the "
+                             f"{'number goes' if placeholder == COUNT_PLACEHOLDER else 'counts go'}")
+    return text
+
+
+class _WordingModel(Model):
+    """Base of the wording models: a key written without a text is an error, not a default."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _given(cls, value: object) -> object:
+        """A key is either left out or given a text."""
+        return _not_empty(value)
+
+
+class KindWording(_WordingModel):
+    """How the documents name one kind of unit: in legends (``name``) and counted (one, few, many, other)."""
+
+    name: Name | None = None
+    """The kind's name in the charts' legends, per language."""
+    # The count by CLDR plural category of the document's language: "{n} bureau" (one),
+    # "{n} bureaux" (other); few and many serve the languages that have them (Russian,
+    # Arabic). A language a category leaves out takes its ``other`` text.
+    one: Name | None = None
+    """The count for CLDR's 'one' category: '{n} bureau'."""
+    few: Name | None = None
+    """The count for 'few', in the languages that have it (Russian, Arabic)."""
+    many: Name | None = None
+    """The count for 'many', in the languages that have it (Russian, Arabic)."""
+    other: Name | None = None
+    """The count for every other number: '{n} bureaux'; required with any other count."""
+
+    @field_validator("one", "few", "many", "other")
+    @classmethod
+    def _count(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        """Every count text says where the number goes."""
+        return _holds(value, COUNT_PLACEHOLDER)
+
+    @model_validator(mode="after")
+    def _other(self) -> KindWording:
+        """A count given in some category needs ``other``, the form of every other number."""
+        if self.other is None and (self.one or self.few or self.many):
+            raise ValueError("'other' is missing: the count of every number the other forms leave out")
+        return self
+
+
+class RootWording(_WordingModel):
+    """How the chart's legend names the organisation's own box."""
+
+    name: Name | None = None
+    """The legend's name for the organisation's own box, per language."""
+
+
+class KindsWording(_WordingModel):
+    """The names of the unit kinds (``UnitKind``), and of the organisation's own box."""
+
+    department: RootWording | None = None
+    """How the legend names the organisation's own box."""
+    office: KindWording | None = None
+    """How the documents name units of kind office."""
+    division: KindWording | None = None
+    """How the documents name units of kind division."""
+    service: KindWording | None = None
+    """How the documents name units of kind service."""
+    section: KindWording | None = None
+    """How the documents name units of kind section."""
+    unit: KindWording | None = None
+    """How the documents name units of kind unit."""
+    shared: KindWording | None = None
+    """How the documents name units of kind shared."""
+    portfolio: KindWording | None = None
+    """How the documents name units of kind portfolio."""
+
+
+class Wording(_WordingModel):
+    """The words that name the kinds of things the organisation has; a key left out keeps its label."""
+
+    # The heading of the operations section, its contents line and the fact sheet's row.
+    operations: Name | None = None
+    """The heading of the operations section, its contents line and the fact sheet's row."""
+    # The at-a-glance sentence that counts the units: "Le département compte {units}."
+    structure: Text | None = None
+    """The at-a-glance sentence that counts the units; holds {units}."""
+    # The legend's note on dashed boxes: "… unité partagée avec un autre département".
+    shared: Text | None = None
+    """The legend's note on dashed boxes (units shared with another body)."""
+    kinds: KindsWording | None = None
+    """The names of the unit kinds, and of the organisation's own box."""
+    editor_note: EditorNote = None
+    """For the data's maintainers; never printed."""
+
+    @field_validator("structure")
+    @classmethod
+    def _units(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        """The structure sentence says where the counts go."""
+        return _holds(value, UNITS_PLACEHOLDER)
+
+
 class Data(Model):
     """All of the department's data, as the templates see it under ``org``."""
 
@@ -294,6 +408,8 @@ class Data(Model):
     """Where the facts come from; other records cite them by id."""
     glossary: Annotated[tuple[GlossaryEntry, ...], Field(max_length=MAX_RECORDS)] = ()
     """Acronyms the texts use that no record names, with their expansions."""
+    wording: Wording = Wording()
+    """The words that name the kinds of things the organisation has; a key left out keeps its label."""
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id."""

@@ -46,7 +46,9 @@ def plan(data: Data, settings, jobs: dict[str, Job] | None = None) -> list[Plann
 
 def roots(settings) -> dict[str, Path]:
     """The folders whose files renders may read, by the names the manifest uses."""
-    return {"templates": settings.templates_dir, "data": settings.data_dir}
+    from dpo_docs.templates import roots as template_roots
+
+    return template_roots(settings)
 
 
 def with_states(planned: list[Planned], previous: Manifest, settings, digests: DigestCache,

@@ -24,6 +24,7 @@ from dpo_docs.deps import record_file
 from dpo_docs.errors import TemplateError
 from dpo_docs.model import EDITOR_NOTE
 from dpo_docs.sandbox import Sandbox, allowance
+from dpo_docs.templates import layers
 
 log = logging.getLogger(__name__)
 
@@ -32,36 +33,46 @@ MAX_TEMPLATE_BYTES = 4 * 1024 * 1024  # a template is a few kilobytes; past this
 
 
 class RecordingLoader(jinja2.BaseLoader):
-    """Loads templates from one folder, never from outside it, and records each file it loads.
+    """Loads templates from the project's folder, else the package's theme, never from
+    outside them, and records each file it loads.
 
     Every load is recorded for the render in progress (``deps.recording``): includes,
     imports and extends too, and a name looked for but not found, so that creating
-    it later makes the document stale.
+    it later makes the document stale. A name the project's folder lacks (or a folder
+    that is not there) is served by the theme (``templates.layers``).
     """
 
     def __init__(self, folder: Path):
-        """Serve the templates of ``folder``."""
+        """Serve the templates of ``folder``, then the theme's."""
         self.folder = Path(folder)
-        self.searchpath = [str(folder)]  # as FileSystemLoader names it, for messages
+        self.layers = layers(self.folder)
+        self.searchpath = [str(root) for _, root in self.layers]  # as FileSystemLoader names it, for messages
 
     def get_source(self, environment: jinja2.Environment, template: str):
         """The template's text and file name; TemplateNotFound, or TemplateError when refused."""
         from jinja2.loaders import split_template_path
 
         pieces = split_template_path(template)  # refuses '..' itself
-        key = "templates/" + "/".join(pieces)
-        path = self.folder.joinpath(*pieces)
-        shown = f"{self.folder.name}/{'/'.join(pieces)}"
+        for key, folder in self.layers:
+            found = self._read(folder, f"{key}/" + "/".join(pieces), pieces)
+            if found is not None:
+                return found
+        raise jinja2.TemplateNotFound(template)
+
+    def _read(self, folder: Path, key: str, pieces: list[str]):
+        """The template's text and file name in ``folder``, or None when it is not there."""
+        path = folder.joinpath(*pieces)
+        shown = f"{folder.name}/{'/'.join(pieces)}"
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
             record_file(key, None)
-            raise jinja2.TemplateNotFound(template) from None
+            return None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise TemplateError(f"{shown}: not a regular file")
-            root = self.folder.resolve()
+            root = folder.resolve()
             if not path.resolve().is_relative_to(root):
                 raise TemplateError(f"{shown}: a link to a file outside the templates folder; "
                                     "copy the file into the templates folder instead")
@@ -283,14 +294,14 @@ def describe_missing(
 
 
 def _shown(env: jinja2.Environment, filename: str | None, fallback: str) -> str:
-    """A template's file as messages name it: ``templates/briefing.html``."""
+    """A template's file as messages name it: ``templates/briefing.html`` (``theme/…`` for the theme's)."""
     searchpath = getattr(env.loader, "searchpath", None)
     if filename and searchpath:
-        root = Path(searchpath[0])
-        try:
-            return f"{root.name}/{Path(filename).relative_to(root).as_posix()}"
-        except ValueError:
-            pass
+        for root in map(Path, searchpath):
+            try:
+                return f"{root.name}/{Path(filename).relative_to(root).as_posix()}"
+            except ValueError:
+                continue
     prefix = Path(searchpath[0]).name if searchpath else "templates"
     return f"{prefix}/{fallback}"
 
@@ -331,7 +342,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
             where = _shown(env, exc.filename, exc.name or name) + f":{exc.lineno}"
             message = f"syntax error: {exc.message}"
         elif isinstance(exc, jinja2.TemplateNotFound):
-            message = f"template '{exc.name}' not found (templates are read from the templates folder only)"
+            message = f"template '{exc.name}' not found (templates are read from the templates folder and the theme only)"
         else:
             message = exc.message or type(exc).__name__
         raise TemplateError(f"{where}: {message}") from None

@@ -36,6 +36,7 @@ class SettingsModel(Settings):
     @classmethod
     def _available(cls, langs: tuple[str, ...]) -> tuple[str, ...]:
         """Languages with labels, ``all`` meaning every one of them."""
+        from dpo_docs import langcodes
         from dpo_docs.i18n import available_languages
 
         available = available_languages()
@@ -43,8 +44,7 @@ class SettingsModel(Settings):
             return available
         unknown = [lang for lang in dict.fromkeys(langs) if lang not in available]
         if unknown or not langs:
-            hints = [f"'{a}'" for lang in unknown for a in available if a.lower() == lang.lower()]
-            hint = f" (codes are case-sensitive: {', '.join(hints)})" if hints else ""
+            hint = langcodes.hint(unknown, available)
             raise ValueError(f"unsupported language {_named(unknown) or '(none)'}{hint}; "
                              f"available: {', '.join(available)} (or 'all')")
         return tuple(dict.fromkeys(langs))
@@ -56,6 +56,7 @@ class SettingsModel(Settings):
 
         An environment variable writes it as text: ``ar=en,fr; zh=en,fr``.
         """
+        from dpo_docs import langcodes
         from dpo_docs.i18n import available_languages
 
         if isinstance(value, str):
@@ -76,7 +77,7 @@ class SettingsModel(Settings):
                 continue
             unknown = [code for code in (lang, *chain) if code not in available]
             if unknown:
-                problems.append(f"{lang}: unsupported language {_named(unknown)}; "
+                problems.append(f"{lang}: unsupported language {_named(unknown)}{langcodes.hint(unknown, available)}; "
                                 f"available: {', '.join(available)}")
                 continue
             chains[lang] = tuple(code for code in dict.fromkeys(chain) if code != lang)

@@ -3,154 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import types
-import typing
-from collections.abc import Iterable, Mapping
+import re
 from typing import Any, TypeGuard
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from dpo_docs.errors import DataError, Problem
 from dpo_docs.loader import FORBIDDEN_CHARS, LoadedData, PathKey, char_name, format_path
-from dpo_docs.model import MAX_TREE_DEPTH, Data
+from dpo_docs.model import MAX_TREE_DEPTH, Data, Id
+from dpo_docs.modelerrors import describe, pydantic_problems, suggest
+
+# The model's own pattern of ids: a department id it refuses names no unit.
+_ID = re.compile(next(m.pattern for m in Id.__metadata__ if getattr(m, "pattern", None)))  # type: ignore[attr-defined]
 
 # Unknown references that get a "did you mean" hint; past them the messages stay plain.
 _MAX_HINTS = 20
 # Units a cycle message names; a longer cycle is shortened, with its length.
 _CYCLE_SHOWN = 5
-
-_TYPE_NAMES = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "int_parsing": "a whole number",
-    "bool_type": "true or false",
-    "date_type": "a date (YYYY-MM-DD)",
-    "dict_type": "a mapping of language codes to text, e.g. {fr: …}",
-    "model_type": "a mapping of fields",
-    "tuple_type": "a list",
-    "list_type": "a list",
-}
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and Optional so the model or container type shows."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-            if len(args) != 1:
-                return annotation
-        else:
-            return annotation
-
-
-def _model_at(path: PathKey) -> type[BaseModel] | None:
-    """The model class that the mapping at ``path`` is validated against."""
-    current: Any = Data
-    for part in path:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return None
-            current = field.annotation
-        elif typing.get_origin(current) in (tuple, list) and isinstance(part, int):
-            current = typing.get_args(current)[0]
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    """A " (did you mean 'x'?)" hint, or nothing."""
-    if len(word) > 100:
-        return ""  # nothing is close to a pasted paragraph, and difflib would crawl
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {_describe(close[0])}?)" if close else ""
-
-
-def _describe(value: Any) -> str:
-    """A short, readable rendering of an offending value; control characters escaped."""
-    if isinstance(value, dt.date):
-        return str(value)  # 2025-05-27 10:30:00, as the data file writes it
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f"a {len(str(value)) if value.bit_length() < 10_000 else 'many'}-digit number"
-    if isinstance(value, str) and len(value) > 60:
-        value = value[:60]  # repr of a megabyte would cost a megabyte
-        return repr(value)[:57] + "…"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    """Turn one pydantic error into a sentence a data editor understands."""
-    kind = error["type"]
-    loc = tuple(error["loc"])
-    value = error.get("input")
-    if kind == "missing":
-        if len(loc) == 1:
-            return f"missing section: no data file has '{loc[0]}:'"
-        return f"missing required field '{loc[-1]}'"
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        allowed = sorted(model.model_fields) if model else []
-        hint = _suggest(str(loc[-1]), allowed)
-        if not hint and allowed:
-            hint = f" (allowed: {', '.join(allowed)})"
-        what = "section" if len(loc) == 1 else "field"
-        return f"unknown {what} {_describe(loc[-1])}{hint}"
-    if kind == "string_type" and isinstance(value, (bool, int, float, dt.date)):
-        # YAML reads yes, no, 1948 and 2019-01-01 as values, not text.
-        return f"expected text, got {_describe(value)} (put it in quotes to make it text)"
-    if kind in _TYPE_NAMES:
-        return f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}"
-    if kind in ("date_from_datetime_inexact", "date_from_datetime_parsing"):
-        return f"expected a date (YYYY-MM-DD) without a time, got {_describe(value)}"
-    if kind == "finite_number":
-        return f"expected a finite number, got {_describe(value)}"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{_describe(value)} is not one of {expected}"
-    if kind == "string_pattern_mismatch":
-        field = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
-        if field in ("id", "parent") or field == "sources" or isinstance(loc[-1], int):
-            return f"{_describe(value)} is not a valid id (lower-case letters, digits and '-')"
-        if field == "url":
-            return f"{_describe(value)} is not an http(s) address"
-        return f"{_describe(value)} is not a valid language code (e.g. 'fr', 'en')"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{_describe(value)} is out of range ({error['msg'].lower()})"
-    if kind in ("too_short", "string_too_short"):
-        return "must not be empty"
-    if kind == "string_too_long":
-        return f"text is too long (max {error['ctx']['max_length']} characters)"
-    if kind == "too_long":
-        ctx = error["ctx"]
-        return f"too many entries ({ctx['actual_length']}; max {ctx['max_length']})"
-    if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
-    return error["msg"][0].lower() + error["msg"][1:]
-
-
-def _pydantic_problems(loaded: LoadedData, exc: ValidationError) -> list[Problem]:
-    """Locate every pydantic error in the data files."""
-    problems = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        if loc and loc[-1] == "[key]":
-            # pydantic marks a bad mapping key this way; the key itself is the path.
-            loc = loc[:-1]
-        problems.append(Problem(loaded.where(loc), format_path(loc), _message(error)))
-    return problems
-
 
 def _records(values: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
     """The mappings of a section with their index; anything malformed is skipped."""
@@ -186,6 +55,9 @@ class _Rules:
         self.hints_left = _MAX_HINTS
         dept = self.values.get("department")
         self.dept_id = _text_id(dept.get("id")) if isinstance(dept, dict) else None
+        # Units name the department by its id: with none, or one the model refuses,
+        # every reference to it would be reported as unknown.
+        self.dept_known = self.dept_id is not None and bool(_ID.fullmatch(self.dept_id))
 
     def add(self, path: PathKey, message: str) -> None:
         """Record a problem at ``path``."""
@@ -199,7 +71,7 @@ class _Rules:
                 continue
             path = (section, i, "id")
             if record_id in taken:
-                self.add(path, f"duplicate id {_describe(record_id)} (already used at {format_path(taken[record_id])})")
+                self.add(path, f"duplicate id {describe(record_id)} (already used at {format_path(taken[record_id])})")
             else:
                 taken[record_id] = path
 
@@ -220,11 +92,11 @@ class _Rules:
             if unit_id not in parent_of:
                 parent_of[unit_id], index_of[unit_id] = parent, i
             if parent == unit_id:
-                self.add(("units", i, "parent"), f"unit {_describe(unit_id)} cannot be its own parent")
-            elif self.dept_id is None:
-                continue  # without the department, the main offices' parent is unknown too
+                self.add(("units", i, "parent"), f"unit {describe(unit_id)} cannot be its own parent")
+            elif not self.dept_known:
+                continue  # without the department's id, the main offices' parent is unknown too
             elif parent not in known:
-                self.add(("units", i, "parent"), f"unknown unit {_describe(parent)}{self.hint(parent, known)}")
+                self.add(("units", i, "parent"), f"unknown unit {describe(parent)}{self.hint(parent, known)}")
         self._ancestry(parent_of, index_of)
 
     def _ancestry(self, parent_of: dict[str, str], index_of: dict[str, int]) -> None:
@@ -257,7 +129,7 @@ class _Rules:
             # Only the first unit past the limit on each branch: the ones below it follow.
             if level.get(unit_id) == MAX_TREE_DEPTH + 1:
                 self.add(("units", i, "parent"),
-                         f"unit {_describe(unit_id)} is {MAX_TREE_DEPTH + 1} levels below the department; "
+                         f"unit {describe(unit_id)} is {MAX_TREE_DEPTH + 1} levels below the department; "
                          f"the unit tree may be at most {MAX_TREE_DEPTH} levels deep")
 
     def _cycle(self, cycle: list[str], index_of: dict[str, int]) -> None:
@@ -266,7 +138,7 @@ class _Rules:
             return  # a unit that is its own parent has its own, clearer message
         first = min(range(len(cycle)), key=lambda k: index_of[cycle[k]])
         cycle = cycle[first:] + cycle[:first]
-        names = [u if u.isprintable() and len(u) <= 60 else _describe(u) for u in cycle[:_CYCLE_SHOWN + 1]]
+        names = [u if u.isprintable() and len(u) <= 60 else describe(u) for u in cycle[:_CYCLE_SHOWN + 1]]
         if len(cycle) <= _CYCLE_SHOWN:
             shown = " -> ".join(names[:len(cycle)] + names[:1])
         else:
@@ -282,11 +154,11 @@ class _Rules:
         if self.hints_left <= 0:
             return ""
         self.hints_left -= 1
-        return _suggest(word, known)
+        return suggest(word, known)
 
     def _lost(self, section: str) -> bool:
         """True when the ids of ``section`` are unknown: its file was unreadable or the section refused."""
-        if self.loaded.unreadable and section not in self.values:
+        if self.loaded.lost_section(section):
             return True
         return any(p.path == section for p in self.loaded.problems)
 
@@ -294,7 +166,7 @@ class _Rules:
         """Every ``sources`` entry names a known source; events name known units."""
         sources = {s for s in (_text_id(r.get("id")) for _, r in _records(self.values, "sources")) if s is not None}
         units = self.unit_ids()
-        if not self._lost("units"):
+        if not self._lost("units") and self.dept_known:  # an event may name the department
             for i, event in _records(self.values, "history"):
                 self._refs(("history", i, "units"), event.get("units"), units, "unit")
         if self._lost("sources"):
@@ -322,7 +194,7 @@ class _Rules:
             return
         for j, ref in enumerate(refs):
             if isinstance(ref, str) and ref not in known:
-                self.add(path + (j,), f"unknown {what} {_describe(ref)}{self.hint(ref, known)}")
+                self.add(path + (j,), f"unknown {what} {describe(ref)}{self.hint(ref, known)}")
 
     def dates(self) -> None:
         """Years and dates of the past cannot lie in the future."""
@@ -382,6 +254,23 @@ def _follows(problem: Problem, earlier: set[str], unreadable: bool) -> bool:
     return path in earlier or any(path[:i] in earlier for i, char in enumerate(path) if char == ".")
 
 
+# The checks that read other files' ids, by the section those ids come from.
+_CROSS_CHECKS = (("department", "unit references"), ("units", "unit references"), ("sources", "source references"))
+
+
+def _unchecked(loaded: LoadedData) -> tuple[str, ...]:
+    """One line per unreadable file whose ids other files refer to: which references went unchecked."""
+    skipped: dict[str, list[str]] = {}
+    for section, checks in _CROSS_CHECKS:
+        label = loaded.lost_section(section)
+        if label and section not in loaded.lost[label]:
+            continue  # a file lost to a limit or a character: its own message says the rest was not read
+        if label and checks not in skipped.setdefault(label, []):
+            skipped[label].append(checks)
+    return tuple(f"{' and '.join(checks)} in the other files were not checked, as {label} could not be read"
+                 for label, checks in sorted(skipped.items()) if checks)
+
+
 def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
     """Validate loaded data into a ``Data`` model, or raise DataError with every problem."""
     problems = list(loaded.problems)
@@ -397,12 +286,12 @@ def validate(loaded: LoadedData, today: dt.date | None = None) -> Data:
     try:
         data = Data.model_validate(loaded.values)
     except ValidationError as exc:
-        found = _pydantic_problems(loaded, exc)
+        found = pydantic_problems(loaded, exc)
         # A text with a lone surrogate also fails pydantic's string check: say it once.
         characters = {p.path for p in rules.problems if p.message.endswith("is not allowed in text; remove it")}
         earlier = {p.path for p in loaded.problems if p.path}
         problems += [p for p in found if not _follows(p, earlier, loaded.unreadable) and p.path not in characters]
-        raise DataError(problems) from None
+        raise DataError(problems, _unchecked(loaded)) from None
     if problems:
-        raise DataError(problems)
+        raise DataError(problems, _unchecked(loaded))
     return data

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dpo_docs import __version__
-from dpo_docs.deps import SettingsView, record_path
+from dpo_docs.deps import SettingsView
 from dpo_docs.i18n import direction, fallback_chain, format_date, labels_for, using_fallbacks
 from dpo_docs.model import Data
 from dpo_docs.views import TreeNode, unit_tree
@@ -73,8 +73,17 @@ class Job:
 
     @property
     def labels(self) -> dict[str, str]:
-        """The fixed labels in this language (a copy: a template cannot change another's)."""
-        return dict(labels_for(self.lang))
+        """The labels in this language (a copy: a template cannot change another's)."""
+        return dict(self._labels)
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        """The catalog's labels, with the data's own wording in place of those it gives."""
+        from dpo_docs.wording import wording_labels
+
+        # A data text falls back by this build's chains, wherever the labels are first read.
+        with using_fallbacks(dict(self.settings.fallbacks)):
+            return {**labels_for(self.lang), **wording_labels(self.data.wording, self.lang)}
 
     @cached_property
     def build(self) -> dict:
@@ -116,7 +125,9 @@ class Session:
     @property
     def roots(self) -> dict[str, Path]:
         """The folders a render may read, by the name the manifest gives them."""
-        return {"templates": self.settings.templates_dir, "data": self.settings.data_dir}
+        from dpo_docs.templates import roots
+
+        return roots(self.settings)
 
     def render_html(self, name: str, context: dict[str, Any]) -> str:
         """Render the template ``name`` (its includes and imports recorded as they load)."""
@@ -127,10 +138,11 @@ class Session:
         return finish_html(html, self.lang)  # ", " and ": " between values, as each language writes them
 
     def template_file(self, name: str) -> Path:
-        """The path of a template file the render reads itself (the Word template)."""
-        path = self.settings.templates_dir / name
-        record_path(path, self.roots)
-        return path
+        """The path of a template file the render reads itself (the Word template): the
+        project's, else the theme's."""
+        from dpo_docs.templates import find
+
+        return find(name, self.settings.templates_dir)
 
     def pdf(self, html: str, document: str) -> bytes:
         """HTML to PDF with WeasyPrint; every file it fetches is recorded."""

@@ -125,7 +125,7 @@ class Briefing:
             "glance": {
                 "what": first_sentence(dept.mandate[0], lang),
                 "figures": key_figures(data),
-                "structure": structure_sentence(data, lang),
+                "structure": structure_sentence(data, lang, labels),
             },
             "contact": contact_line(dept, lang),
             "footer_note": plain(dept.disclaimer, lang),

@@ -63,7 +63,7 @@ class Factsheets:
                           "value": head["title"] + (f", {head['name']}" if head["name"] else "")})
         if node.children:
             facts.append({"label": labels["subunits"], "value": str(len(node.children))})
-        if is_dept:
+        if is_dept and data.operations:  # an organisation without operations gets no "0" row
             facts.append({"label": labels["operations"], "value": str(len(data.operations))})
             for fig in data.figures:
                 facts.append({"label": plain(fig.label, lang),

@@ -1,8 +1,9 @@
 """WeasyPrint, loaded once per process: HTML to PDF with the shipped fonts.
 
 WeasyPrint fetches what a document refers to (stylesheets, images, fonts). Here it may
-read only ``data:`` URIs and files inside the templates folder, the data folder and the
-package's font folder: never the network, never the rest of the disk.
+read only ``data:`` URIs and files inside the templates folder (a file it lacks is read
+from the package's theme), the data folder and the package's font folder: never the
+network, never the rest of the disk.
 
 WeasyPrint logs some failures and carries on (a chart it could not draw is left
 blank, a Ctrl-C while it draws one is swallowed): here they fail the document, or
@@ -36,6 +37,7 @@ from dpo_docs import fonts
 from dpo_docs.deps import record_path
 from dpo_docs.errors import OutputError, SetupError, TemplateError
 from dpo_docs.outputs import pdf_tags, pdf_text
+from dpo_docs.templates import PROJECT, THEME, THEME_DIR, overridden
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +287,7 @@ class _Guard:
         self.refused = []
         self.missing = []
         self.named: dict[str, Path] = {}  # folders whose files are recorded as the render's inputs
+        self.layered: tuple[Path, Path] | None = None  # (project's templates folder, theme)
 
     def _guarded(self, url: str, fetch):
         """Open ``url`` with ``fetch`` if allowed; else record it and fail.
@@ -297,12 +300,30 @@ class _Guard:
             self.refused.append(f"'{_short(url)}' ({reason})")
             raise ValueError(f"{_MARK}refused {_short(url)}")
         if url.lower().startswith("file:"):
-            record_path(Path(url2pathname(unquote(urlsplit(url).path))), self.named)
+            path = Path(url2pathname(unquote(urlsplit(url).path)))
+            record_path(path, self.named)
+            theme = self._theme_file(path)
+            if theme is not None:  # the project does not override it: the theme's serves
+                record_path(theme, self.named)
+                url = theme.as_uri()
         try:
             return fetch(url)
         except OSError:
             self.missing.append(f"'{_short(url)}'")
             raise ValueError(f"{_MARK}cannot read {_short(url)}") from None
+
+    def _theme_file(self, path: Path) -> Path | None:
+        """The theme's file standing for ``path`` in the project's templates folder, when the
+        project has nothing there and the theme has it; else None."""
+        if self.layered is None:
+            return None
+        own, theme = self.layered
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(own)))
+        except ValueError:
+            return None
+        candidate = theme / rel
+        return candidate if not overridden(path) and candidate.is_file() else None
 
 
 def _fetcher_class(weasyprint) -> type:
@@ -421,13 +442,15 @@ def html_to_pdf(
 ) -> bytes:
     """Render an HTML string to PDF bytes; relative links resolve in ``base_dir``.
 
-    Only files under ``base_dir`` (the templates folder), ``roots`` (the data folder)
-    and the font folder are read; anything else referred to stops the build with a
-    TemplateError naming the address and ``document``.
+    Only files under ``base_dir`` (the templates folder), the theme, ``roots`` (the data
+    folder) and the font folder are read; a file the templates folder lacks is read from
+    the theme. Anything else referred to stops the build with a TemplateError naming the
+    address and ``document``.
     """
     weasyprint, config, font_css, fetcher_class = _engine()
-    fetcher = fetcher_class([base_dir, *roots, fonts.FONT_DIR])
-    fetcher.named = {"templates": base_dir, **({"data": roots[0]} if roots else {})}
+    fetcher = fetcher_class([base_dir, THEME_DIR, *roots, fonts.FONT_DIR])
+    fetcher.named = {PROJECT: base_dir, THEME: THEME_DIR, **({"data": roots[0]} if roots else {})}
+    fetcher.layered = (base_dir, THEME_DIR)
     name = document or _title(html)
     with _Interrupts(), _ERRORS.collecting() as errors, pdf_tags.recording() as found:
         try:
