@@ -111,3 +111,17 @@ def test_schema_out_reports_a_folder_it_cannot_write(tmp_path: Path, where: str)
     result = run(tmp_path, "schema", "--out", target)
     assert result.exit_code in (1, 2)
     assert "blocked" in result.output and "Traceback" not in result.output
+
+
+def test_a_new_project_gets_the_schemas_its_data_files_name(tmp_path: Path) -> None:
+    result = run(tmp_path, "init", "new")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "new"
+    assert sorted(p.name for p in (project / "schemas").iterdir()) == sorted(p.name for p in SCHEMAS.glob("*.json"))
+    for path in sorted((project / "data").glob("*.yaml")):
+        modeline = MODELINE.search(path.read_text(encoding="utf-8"))
+        assert modeline, path.name
+        schema = path.parent / modeline.group(1)
+        assert schema.is_file(), f"{path.name} names {modeline.group(1)}, which init did not write"
+        assert schema.read_bytes() == (SCHEMAS / schema.name).read_bytes()
+        assert check(schema, path).returncode == 0, path.name

@@ -112,12 +112,17 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
+def schema_files() -> dict[str, bytes]:
+    """Every file's schema and the combined one, as the files hold them, by file name, sorted."""
+    files = {**file_schemas(), COMBINED: combined_schema()}
+    return {name: dumps(files[name]).encode("utf-8") for name in sorted(files)}
+
+
 def write_schemas(folder: Path) -> list[Path]:
     """Write every file's schema and the combined one into ``folder``; the paths written, sorted."""
-    files = {**file_schemas(), COMBINED: combined_schema()}
     written = []
-    for name in sorted(files):
+    for name, data in schema_files().items():
         path = folder / name
-        atomic_write(path, dumps(files[name]).encode("utf-8"))
+        atomic_write(path, data)
         written.append(path)
     return written
