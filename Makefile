@@ -12,7 +12,7 @@ DPO    := $(BIN)/dpo-docs
 UV     := $(shell command -v uv || echo $(BIN)/uv)
 ARGS   ?=
 
-.PHONY: lock extract update-translations compile-translations new-language all briefing factsheets orgchart validate list check test bench lint clean distclean sysdeps sysdeps-test venv help
+.PHONY: lock extract update-translations compile-translations new-language all briefing factsheets orgchart validate list check test bench lint typecheck schemas clean distclean sysdeps sysdeps-test venv help
 
 help:
 	@echo "make briefing    build output/fr/briefing.pdf"
@@ -25,6 +25,8 @@ help:
 	@echo "make test        run the test suite"
 	@echo "make bench       time full, no-change and one-change builds, and chart layout"
 	@echo "make lint        run ruff"
+	@echo "make typecheck   run mypy on src/"
+	@echo "make schemas     regenerate schemas/*.schema.json from the data models"
 	@echo "make lock        re-resolve requirements*.lock to the newest allowed versions"
 	@echo "make clean       remove built outputs"
 
@@ -82,6 +84,12 @@ test: sysdeps-test $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+schemas: $(STAMP)
+	$(DPO) schema --out schemas
 
 clean:
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

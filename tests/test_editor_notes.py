@@ -154,9 +154,10 @@ def test_editor_note_is_refused_on_a_source(project: Path) -> None:
     text = sources.read_text(encoding="utf-8")
     sources.write_text(text.replace("  - id: seed\n", "  - id: seed\n    editor_note: {fr: titre à revoir}\n", 1),
                        encoding="utf-8")
+    line = text.splitlines().index("  - id: seed") + 2  # the note's line, below the id
     result = run(project, "validate")
     assert result.exit_code == 1
-    assert ("data/sources.yaml:5:5: sources[0].editor_note: unknown field 'editor_note' "
+    assert (f"data/sources.yaml:{line}:5: sources[0].editor_note: unknown field 'editor_note' "
             "(allowed: id, title, url)") in result.output
 
 

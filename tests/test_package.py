@@ -192,7 +192,7 @@ def test_init_writes_a_project_that_validates_and_has_no_templates_folder(tmp_pa
     result = run(tmp_path, "init", "new")
     assert result.exit_code == 0, result.output
     project = tmp_path / "new"
-    assert sorted(os.listdir(project)) == ["README.md", "data", "dpo-docs.toml"]
+    assert sorted(os.listdir(project)) == ["README.md", "data", "dpo-docs.toml", "schemas"]
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert "dpo-docs build" in readme and "templates/" in readme and "briefing.css" in readme
     validated = run(project, "validate")

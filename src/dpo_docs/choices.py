@@ -3,11 +3,14 @@ choices of the command line, kept where ``--help`` can read them without loading
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from dpo_docs.kinds import NAMES
 
-Kind = Literal[NAMES]  # the registry of document kinds
+if TYPE_CHECKING:
+    Kind = str  # a checker cannot read the registry: a name, checked at run time
+else:
+    Kind = Literal[NAMES]  # the registry of document kinds
 Paper = Literal["A2", "A3", "A4"]
 Orientation = Literal["landscape", "portrait"]
 # Accessible by default; the PDF/A-3 flavours are for archiving.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from dpo_docs.i18n import plain
 from dpo_docs.model import Data
@@ -52,7 +53,7 @@ def number_sources(data: Data, statements: Iterable[tuple[str, tuple[str, ...]]]
     numbers: dict[str, int] = {}
     markers: dict[str, list[dict]] = {}
     for key, refs in statements:
-        marks = []
+        marks: list[dict[str, Any]] = []
         for ref in dict.fromkeys(refs):  # a source listed twice is cited once
             first = ref not in numbers
             if first:

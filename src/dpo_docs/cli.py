@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -274,6 +275,25 @@ def init(obj: dict, folder: Path) -> None:
                    f"{'' if folder == Path('.') else f'cd {folder} && '}dpo-docs build", err=True)
 
 
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one <file>.schema.json per data file (and data.schema.json) into this folder.")
+@click.pass_obj
+def schema(obj: dict, out_dir: Path | None) -> None:
+    """Print the JSON Schema of the data files, for editors and other checkers."""
+    from dpo_docs.schema import combined_schema, dumps, write_schemas
+
+    if out_dir is None:
+        click.echo(dumps(combined_schema()), nl=False)
+        return
+    try:
+        written = write_schemas(out_dir)
+    except DpoDocsError as exc:
+        _fail(exc)
+    if not obj["quiet"]:
+        click.echo(f"wrote {len(written)} schemas in {_shown(out_dir)}", err=True)
+
+
 def _shown(path: Path) -> str:
     """A path relative to the working folder when it is under it."""
     try:
@@ -369,7 +389,7 @@ def main() -> None:
         _internal_error(exc, verbosity)
 
 
-def _internal_error(exc: Exception, verbosity: int) -> None:
+def _internal_error(exc: Exception, verbosity: int) -> NoReturn:
     """Say a bug in one sentence (the traceback with -vv), then exit 1."""
     if verbosity >= 2:
         raise exc

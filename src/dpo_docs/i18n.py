@@ -208,7 +208,7 @@ def _entries(lang: str) -> dict[tuple[str, str], tuple[str, bool]]:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=_locale(lang))
     return {(m.context or "", m.id): (m.string, m.fuzzy) for m in catalog
-            if m.id and m.string and isinstance(m.id, str)}
+            if m.id and m.string and isinstance(m.id, str) and isinstance(m.string, str)}
 
 
 def _catalog(lang: str) -> dict[tuple[str, str], str]:

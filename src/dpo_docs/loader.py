@@ -257,8 +257,8 @@ def _refusal(exc: yaml.YAMLError, text: str, label: str, lines: list[str]) -> Pr
         char = chr(exc.character) if isinstance(exc.character, int) else "?"
         return Problem(Location(label, line, column), "", f"{char_name(char)} is not allowed; remove it")
     if isinstance(exc, Refused):
-        mark = exc.problem_mark
-        return Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.problem)
+        mark = exc.mark
+        return Problem(Location(label, mark.line + 1, mark.column + 1), format_path(exc.path), exc.message)
     if isinstance(exc, yaml.MarkedYAMLError):
         return syntax_problem(exc, label, lines)
     return Problem(Location(label), "", "YAML error: " + " ".join(str(exc).split()))

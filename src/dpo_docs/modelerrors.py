@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -86,7 +86,7 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     """Turn one pydantic error into a sentence a data editor understands."""
     kind = error["type"]
     loc = tuple(error["loc"])

@@ -162,6 +162,7 @@ def serve() -> None:
         if payload is not None:  # the data comes with the first target
             data, settings = pickle.loads(payload)
         try:
+            assert data is not None and settings is not None, "the data comes with the first target"
             result, error = render_target(target, jobs, data, settings), None
         except Exception as exc:  # noqa: BLE001 - sent to the build, which raises it
             result, error = None, exc
@@ -399,7 +400,7 @@ class _Work:
             self.stop()
 
 
-def _feed(process: subprocess.Popen, work: _Work, payload: bytes,
+def _feed(process: subprocess.Popen, work: _Work, payload: bytes | None,
           finished: Callable[[Target, Made], None]) -> None:
     """Keep one helper busy until the work runs out or fails; pass on what it sends back."""
     try:
@@ -417,6 +418,7 @@ def _feed(process: subprocess.Popen, work: _Work, payload: bytes,
 
 def _ask(process: subprocess.Popen, target: Target, payload: bytes | None) -> tuple:
     """Have a helper render ``target``: its files or its error, and the messages it logged meanwhile."""
+    assert process.stdin is not None and process.stdout is not None, "helpers are started with pipes"
     try:
         _put(process.stdin, pickle.dumps((target, payload), protocol=pickle.HIGHEST_PROTOCOL))
         return pickle.loads(_get(process.stdout))

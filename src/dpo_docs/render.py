@@ -134,7 +134,7 @@ class ReportingUndefined(jinja2.StrictUndefined):
         """Create as usual; a plain undefined raises MissingValue pointing back here."""
         super().__init__(hint, obj, name, exc)
         if exc is jinja2.UndefinedError:  # the sandbox passes SecurityError: keep it
-            self._undefined_exception = partial(MissingValue, undefined=self)
+            self._undefined_exception = partial(MissingValue, undefined=self)  # type: ignore[assignment]  # Jinja only calls it
 
 
 def css_string(value: object) -> Markup:
@@ -238,6 +238,7 @@ def _written_as(source: str | None, env: jinja2.Environment, line: int | None, n
         return None
     found = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for
         if node.lineno != line:
             continue
         looked_up = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)

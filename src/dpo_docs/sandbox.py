@@ -201,7 +201,8 @@ def _check_method(owner: str | bytes | int, name: str, args: tuple, kwargs: dict
     if name == "expandtabs":
         size = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(size, int):
-            _check(what, len(owner) + owner.count("\t" if isinstance(owner, str) else b"\t") * size, _unit(owner))
+            tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
+            _check(what, len(owner) + tabs * size, _unit(owner))
     elif name == "replace" and len(args) >= 2:
         _check(what, _replaced_size(owner, args[0], args[1], args[2] if len(args) > 2 else -1), _unit(owner))
     elif name == "join" and args:

@@ -20,9 +20,15 @@ MAX_NAMED = 3  # files named in the refusal of a folder that is not empty
 
 def starter_files() -> dict[str, bytes]:
     """The starter project's files, by path relative to the project, in sorted order."""
-    return {path.relative_to(STARTER_DIR).as_posix(): path.read_bytes()
-            for path in sorted(STARTER_DIR.rglob("*"))
-            if path.is_file() and "__pycache__" not in path.parts}
+    from dpo_docs.schema import schema_files
+
+    files = {path.relative_to(STARTER_DIR).as_posix(): path.read_bytes()
+             for path in sorted(STARTER_DIR.rglob("*"))
+             if path.is_file() and "__pycache__" not in path.parts}
+    # The data files name their JSON Schemas (``../schemas/…``) for the editor: made
+    # from this version's models, so they describe the data this version reads.
+    files.update((f"schemas/{name}", data) for name, data in schema_files().items())
+    return dict(sorted(files.items()))
 
 
 def init_project(folder: Path, shown: str | None = None) -> list[str]:

@@ -158,9 +158,10 @@ def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | 
         return settings
     from dpo_docs.settings_model import check
 
-    settings, found = check(values, given)
-    if found:
+    checked, found = check(values, given)
+    if found or checked is None:
         raise DataError(found)
+    settings = checked
     global _pending
     _pending = (memo, settings)
     return settings
@@ -220,7 +221,7 @@ class _Memo:
         if not isinstance(fields_, dict) or set(fields_) != set(DEFAULTS):
             return None
         try:
-            return Settings(**{name: Path(value) if name in FOLDERS else _tupled(value)
+            return Settings(**{name: Path(value) if name in FOLDERS else _tupled(value)  # type: ignore[arg-type]
                                for name, value in fields_.items()})
         except (TypeError, ValueError):
             return None
@@ -276,7 +277,8 @@ def _file_layer(root: Path, name: str, table: tuple[str, ...], problems: list[Pr
             what = "a setting outside its table" if key in KEYS else "unknown table"
             problems.append(Problem(Location(name, lines.get((key,))), key, f"{what}; settings go under [{dotted}]"))
     else:  # pyproject.toml belongs to many tools; only a near miss of ours is worth a word
-        tools = document.get("tool") if isinstance(document.get("tool"), dict) else {}
+        tool = document.get("tool")
+        tools = tool if isinstance(tool, dict) else {}
         for key in sorted(tools):
             if key != table[-1] and difflib.get_close_matches(key, [table[-1]], cutoff=0.8):
                 problems.append(Problem(Location(name, lines.get(("tool", key))), f"tool.{key}",

@@ -109,7 +109,7 @@ class SettingsModel(Settings):
         return tuple(dict.fromkeys(kinds))
 
 
-FIELDS = SettingsModel.__pydantic_fields__
+FIELDS = SettingsModel.__pydantic_fields__  # type: ignore[attr-defined]  # set by the dataclass decorator
 
 
 def _named(values: list[str], most: int = 5) -> str:

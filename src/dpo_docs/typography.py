@@ -182,7 +182,7 @@ def framed_islands(text: str, lang: str) -> str:
     if lang.split("-")[0] not in RTL_LANGS or not text:
         return text
     pieces = _pieces(text)
-    out = []
+    out: list[str] = []
     for index, (piece, protected) in enumerate(pieces):
         if protected and _STRONG_LTR.search(piece):
             before = "" if out and out[-1].endswith(LRM) else LRM

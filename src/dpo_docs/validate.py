@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
@@ -14,7 +14,7 @@ from dpo_docs.model import MAX_TREE_DEPTH, Data, Id
 from dpo_docs.modelerrors import describe, pydantic_problems, suggest
 
 # The model's own pattern of ids: a department id it refuses names no unit.
-_ID = re.compile(next(m.pattern for m in Id.__metadata__ if getattr(m, "pattern", None)))
+_ID = re.compile(next(m.pattern for m in Id.__metadata__ if getattr(m, "pattern", None)))  # type: ignore[attr-defined]
 
 # Unknown references that get a "did you mean" hint; past them the messages stay plain.
 _MAX_HINTS = 20
@@ -34,7 +34,7 @@ def _text_id(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _plain_date(value: Any) -> bool:
+def _plain_date(value: Any) -> TypeGuard[dt.date]:
     """True for a date without a time of day."""
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
@@ -164,7 +164,7 @@ class _Rules:
 
     def references(self) -> None:
         """Every ``sources`` entry names a known source; events name known units."""
-        sources = {_text_id(s.get("id")) for _, s in _records(self.values, "sources")} - {None}
+        sources = {s for s in (_text_id(r.get("id")) for _, r in _records(self.values, "sources")) if s is not None}
         units = self.unit_ids()
         if not self._lost("units") and self.dept_known:  # an event may name the department
             for i, event in _records(self.values, "history"):
@@ -210,7 +210,7 @@ class _Rules:
             self.add(("department", "created"), f"year {created} is in the future")
         if isinstance(dept, dict):
             self._past_date(("department", "renamed"), dept.get("renamed"))
-        heads = [(("department", "head"), dept.get("head"))] if isinstance(dept, dict) else []
+        heads: list[tuple[PathKey, Any]] = [(("department", "head"), dept.get("head"))] if isinstance(dept, dict) else []
         heads += [(("units", i, "head"), u.get("head")) for i, u in _records(self.values, "units")]
         for path, head in heads:
             if isinstance(head, dict):

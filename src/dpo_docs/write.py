@@ -11,7 +11,7 @@ from pathlib import Path
 from dpo_docs.errors import OutputError
 
 # What a user can do about the usual failures, in place of the C library's wording.
-_REASONS = {
+_REASONS: dict[int | None, str] = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is exhausted",
     errno.EROFS: "the file system is read-only",

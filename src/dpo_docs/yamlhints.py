@@ -133,7 +133,7 @@ def _parser_words(exc: yaml.MarkedYAMLError) -> str:
         what = f"{exc.context}, {exc.problem}"  # "expected a single document…, but found another"
     elif exc.context and exc.problem:
         same = context_mark is None or (mark and (context_mark.line, context_mark.column) == (mark.line, mark.column))
-        if not same:
+        if not same and context_mark is not None:
             what += f" ({exc.context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
     for needle, hint in _HINTS:
         if needle in what:

@@ -84,7 +84,7 @@ class Refused(yaml.MarkedYAMLError):
     def __init__(self, message: str, mark: yaml.Mark, path: PathKey = ()):
         """Refuse at ``mark``, naming the value at ``path`` when it is known."""
         super().__init__(None, None, message, mark)
-        self.path = path
+        self.mark, self.message, self.path = mark, message, path
 
 
 class _Loader(yaml.SafeLoader):
@@ -131,7 +131,7 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()
         # Only a text's anchor: "&x of y" reads "of y"; an anchored list or mapping loses nothing.
         if isinstance(event, yaml.ScalarEvent) and event.anchor:
-            self.anchored.append((event.anchor, event.start_mark, tuple(self.path[1:])))
+            self.anchored.append((event.anchor, event.start_mark, tuple(self.path[1:])))  # type: ignore[arg-type]  # parsed events carry marks
         try:
             return super().compose_node(parent, index)
         finally:
@@ -148,7 +148,7 @@ def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, in
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        exc.nodes = loader.nodes  # counted even when the file stops at an error
+        exc.nodes = loader.nodes  # type: ignore[attr-defined]  # counted even when the file stops at an error
         raise
     finally:
         loader.dispose()
@@ -242,7 +242,7 @@ class Builder:
             # it would hit Python's limit on converting integers to text.
             self.problem(node, path, "whole number is too large")
             return None
-        if isinstance(value, str) and node.style is None and node.start_mark.line == node.end_mark.line:
+        if isinstance(value, str) and node.style is None and node.start_mark.line == node.end_mark.line:  # type: ignore[attr-defined]  # a scalar node
             comment = cut_by_comment(self.lines[node.end_mark.line], node.end_mark.column, path)
             if comment is not None:
                 self.cut.append((node, path, comment))

@@ -42,6 +42,7 @@ class Arrangement:
     def __init__(self, nodes: list[Node], style: ChartStyle):
         """Bounds from the root's shape: boxes, buses and spines all lie inside."""
         root = nodes[0]
+        assert root.shape is not None, "the tree is placed"
         self.nodes, self.style = nodes, style
         self.dx = style.margin - root.shape.lo
         self.width = root.shape.hi - root.shape.lo + 2 * style.margin
@@ -131,7 +132,7 @@ def assemble(arr: Arrangement) -> ChartLayout:
             continue
         px, bottom = node.cx + dx, node.y + node.h
         bus = bottom + style.v_gap / 2
-        if node.mode == "stack":
+        if node.stack is not None:  # mode "stack"
             _leaf_links(connectors, node, node.stack, [(node.stack.spine_x + dx, bottom)], dx)
             continue
         for slot in node.slots:
@@ -193,6 +194,7 @@ def _polyline(points: list[tuple[float, float]]) -> tuple[tuple[float, float], .
 def _box(node: Node, dx: float, style: ChartStyle) -> Box:
     """The final box of a node, with its text centred in both directions."""
     x = node.cx + dx - node.w / 2
+    assert node.label is not None, "the node is measured"
     top = node.y + (node.h - node.label.content_h) / 2
     lines = tuple(
         TextLine(spec.text, _r(x + (node.w - spec.width) / 2), _r(top + spec.baseline),

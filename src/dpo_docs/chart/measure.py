@@ -130,12 +130,12 @@ def label(acronym: str, name: str, detail: str, notes: tuple[str, ...],
     widest = max(line[1] for line in raw)
     box_w = min(style.box_width, max(style.min_box_width, widest + 2 * style.padding))
     lines, top = [], 0.0
-    for text, width, sz, bold, italic, above, note in raw:
+    for text, width, sz, bold, italic, above, is_note in raw:
         ascent, descent = fonts.vertical_metrics(bold, italic)
         slot = sz * style.line_height
         top += above
         # Centre the font's ascent+descent in the slot, as CSS line-height does.
         baseline = top + (slot - (ascent + descent) * sz) / 2 + ascent * sz
-        lines.append(LineSpec(text, sz, bold, italic, width, above, note, baseline))
+        lines.append(LineSpec(text, sz, bold, italic, width, above, is_note, baseline))
         top += slot
     return Label(tuple(lines), box_w, top)

@@ -89,10 +89,11 @@ def pack(blocks: list[Block], cap: tuple[float, float], style: ChartStyle) -> li
     page_of: dict[int, int] = {}
     for index, block in enumerate(blocks):
         lay = block.layout
+        assert lay is not None, "blocks are laid out before they are paged"
         ids = {b.id for b in lay.boxes}
         found = None
-        came_from = index - 1 if block.part else block.origin
         if block.origin is not None:
+            came_from = index - 1 if block.part else block.origin
             for sheet in sheets[page_of[came_from]:]:
                 if sheet.shared and not ids & sheet.ids:
                     spot = sheet.spot(lay.width, lay.height, cap, gaps)
@@ -137,6 +138,7 @@ def finish(blocks: list[Block], target: dict[str, int], sheets: list[_Sheet],
                 own.append(continued.format(page=page_of[index + 1]))
                 refs.append(PageLink(block.root.id, page_of[index + 1]))
             notes[block.root.id] = tuple(own)
+            assert block.layout is not None, "blocks are laid out before they are paged"
             lay = _relabel(block.layout, _planned(block.view), notes, style)
             boxes += [_moved_box(b, ox, oy) for b in lay.boxes]
             links += [replace(c, points=tuple((_r(x + ox), _r(y + oy)) for x, y in c.points))

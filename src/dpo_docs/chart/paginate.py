@@ -209,7 +209,8 @@ class _Planner:
 
         Each part's top box notes where the reader came from and where the next part is.
         """
-        kids, out, start = node.children, [], 0
+        kids, start = node.children, 0
+        out: list[tuple[ChartNode, list]] = []
         if not kids:
             raise ChartError(f"unit {node.id!r} alone does not fit on one page; choose larger paper")
 

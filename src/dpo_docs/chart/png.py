@@ -57,7 +57,7 @@ def to_png(layout: ChartLayout, dpi: int = 300, legend: Legend | None = None) ->
         _draw_box(draw, box, scale, _FACES, _GLYPHS)
     for item in legend.items if legend else ():
         _draw_frame(draw, item.kind, item.shared, (item.x, item.y, *SWATCH), scale)
-        label = TextLine(item.label, item.text_x, item.text_y, legend.size)
+        label = TextLine(item.label, item.text_x, item.text_y, legend.size)  # type: ignore[union-attr]  # items imply a legend
         _draw_text(draw, label, LEGEND_TEXT, scale, _FACES, _GLYPHS)
     info = PngInfo()
     # Fixed metadata only: a timestamp would make every build's bytes differ.
@@ -91,7 +91,7 @@ def _draw_frame(draw: ImageDraw.ImageDraw, kind: str, shared: bool,
     width, dash, double = colours.border(shared)
     draw.rounded_rectangle((x0, y0, x1, y1), radius=radius, fill=colours.fill)
     _outline(draw, (x0, y0, x1, y1), radius, colours.stroke, width * scale, dash, scale)
-    if double:
+    if double and colours.inner is not None:
         i = DOUBLE_INSET * scale
         _outline(draw, (x0 + i, y0 + i, x1 - i, y1 - i), 0.0, colours.inner,
                  DOUBLE_WIDTH * scale, dash, scale)
@@ -128,8 +128,9 @@ def _draw_run(draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, key: tupl
         from PIL import Image, ImageDraw
 
         direction = "rtl" if run.rtl else "ltr"
-        left, top, right, bottom = face.getbbox(run.text, anchor="ls", direction=direction,
-                                                features=shape.FEATURES)
+        # Whole pixels, as FreeType gives them (Pillow's annotations say float).
+        left, top, right, bottom = map(int, face.getbbox(run.text, anchor="ls", direction=direction,
+                                                         features=shape.FEATURES))
         mask = Image.new("L", (max(1, right - left + 3), max(1, bottom - top + 3)), 0)
         ImageDraw.Draw(mask).text((quarter / 4 - left + 1, -top + 1), run.text, font=face,
                                   fill=255, anchor="ls", direction=direction, features=shape.FEATURES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from dpo_docs.chart.model import ChartNode
 
@@ -81,7 +82,7 @@ def sample_units(count: int, seed: int = 0, *, offices: int = 8, max_depth: int 
     return units
 
 
-def sample_tree(count: int, seed: int = 0, **options: int) -> ChartNode:
+def sample_tree(count: int, seed: int = 0, **options: Any) -> ChartNode:
     """A chart tree of ``count`` boxes (the department and ``count - 1`` units)."""
     units = sample_units(count - 1, seed, **options)
     children: dict[str, list[SampleUnit]] = {}

@@ -16,7 +16,12 @@ The algorithm follows van der Ploeg, "Drawing non-layered tidy trees in linear t
 
 from __future__ import annotations
 
-from dpo_docs.chart.model import ChartStyle
+from typing import TYPE_CHECKING
+
+from dpo_docs.chart.model import ChartNode, ChartStyle
+
+if TYPE_CHECKING:
+    from dpo_docs.chart.measure import Label
 
 
 class Cell:
@@ -79,11 +84,11 @@ class Node:
         "slots", "stack", "in_stack", "shape", "sub_bottom",
     )  # fmt: skip
 
-    def __init__(self, src: object, parent: Node | None, depth: int):
+    def __init__(self, src: ChartNode, parent: Node | None, depth: int):
         """A node with no geometry yet."""
         self.src, self.parent, self.depth = src, parent, depth
         self.kids: list[Node] = []
-        self.label = None
+        self.label: Label | None = None
         self.w = self.h = self.y = self.cx = self.rel = self.sub_bottom = 0.0
         self.mode = ""  # "" leaf, "stack" all children in columns, "row" side by side
         self.slots: list[Node | Stack] = []
@@ -99,7 +104,7 @@ def place(nodes: list[Node], style: ChartStyle) -> None:
     _place_x(nodes, style)
     nodes[0].cx = 0.0
     for node in nodes:  # pre-order: a parent is placed before its children
-        if node.mode == "stack":
+        if node.stack is not None:  # mode "stack"
             _spread(node.stack, node.cx + node.stack.spine)
         for slot in node.slots:
             if isinstance(slot, Stack):
@@ -137,9 +142,10 @@ def _group(nodes: list[Node], style: ChartStyle) -> None:
             continue
         node.mode = "row"
         run: list[Node] = []
-        for kid in [*kids, None]:
-            if kid is not None and not kid.kids:
-                run.append(kid)
+        ends: list[Node | None] = [*kids, None]  # None ends the last run
+        for next_kid in ends:
+            if next_kid is not None and not next_kid.kids:
+                run.append(next_kid)
                 continue
             # A long run of leaves between branches reads better as a column.
             if len(run) >= style.run_threshold:
@@ -149,8 +155,8 @@ def _group(nodes: list[Node], style: ChartStyle) -> None:
             else:
                 node.slots.extend(run)
             run = []
-            if kid is not None:
-                node.slots.append(kid)
+            if next_kid is not None:
+                node.slots.append(next_kid)
 
 
 def _place_y(nodes: list[Node], style: ChartStyle) -> None:
@@ -158,7 +164,7 @@ def _place_y(nodes: list[Node], style: ChartStyle) -> None:
     nodes[0].y = style.margin
     for node in nodes:
         bottom = node.y + node.h
-        if node.mode == "stack":
+        if node.stack is not None:  # mode "stack"
             _stack_rows(node.stack, bottom + style.v_gap / 2, style)
         elif node.mode == "row":
             row = [s for s in node.slots if isinstance(s, Node)]
@@ -213,7 +219,7 @@ def _place_x(nodes: list[Node], style: ChartStyle) -> None:
         if not node.mode:
             node.shape = box_shape(bottom + clear, -half, half)
             node.sub_bottom = bottom
-        elif node.mode == "stack":
+        elif node.stack is not None:  # mode "stack"
             stack = node.stack
             stack.spine = 0.0 if stack.cols == 2 else -half + min(style.stack_indent, half)
             lo, hi = min(-half, stack.spine + stack.lo), max(half, stack.spine + stack.hi)
@@ -229,7 +235,7 @@ def _place_x(nodes: list[Node], style: ChartStyle) -> None:
 
 def _place_row(node: Node, half: float, bottom: float, style: ChartStyle) -> None:
     """Pack a node's slots left to right and centre the node over the first and last."""
-    shapes = []
+    shapes: list[Shape] = []
     sub_bottom = bottom
     for slot in node.slots:
         if isinstance(slot, Stack):
@@ -237,6 +243,7 @@ def _place_row(node: Node, half: float, bottom: float, style: ChartStyle) -> Non
             sub_bottom = max(sub_bottom, slot.bottom)
         else:
             sub_bottom = max(sub_bottom, slot.sub_bottom)
+        assert slot.shape is not None  # children are placed before their parent
         shapes.append(slot.shape)
     offsets, (el, elo, er, ero, lo, hi) = merge(shapes, style.h_gap)
     mid = offsets[-1] / 2
@@ -264,6 +271,8 @@ def merge(shapes: list[Shape], gap: float):
     el, elo, er, ero = first.el, first.elo, first.er, first.ero
     right, right_off = first.rh, 0.0
     lo, hi = first.lo, first.hi
+    a: Cell | None
+    b: Cell | None
     for shape in shapes[1:]:
         a, ao, b, bo = right, right_off, shape.lh, 0.0
         need = float("-inf")

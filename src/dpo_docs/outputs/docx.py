@@ -75,6 +75,9 @@ def _template_class() -> type:
     class CachedTemplate(DocxTemplate):
         """A DocxTemplate opened from a parsed copy of its file, with patch_xml memoised."""
 
+        docx: Any
+        is_rendered: bool
+
         def init_docx(self, reload: bool = True) -> None:
             """Open the template from the cached parse of the file's current bytes."""
             if not self.docx or (self.is_rendered and reload):

@@ -233,7 +233,7 @@ def _face(filename: str, companion: str | None, points: frozenset[int]) -> bytes
     extra = frozenset(p for p in points - _cmap(filename) if unicodedata.category(chr(p))[0] in "PSZ"
                       ) if companion else frozenset()
     added = _subset(companion, extra & _cmap(companion)) if own is not None and extra else None
-    if added is None:
+    if own is None or added is None:
         return own
     from fontTools.merge import Merger, Options
     from fontTools.ttLib import TTFont
@@ -328,7 +328,7 @@ def _font_table(blob: bytes, embedded: list[tuple[str, str, str, bytes]], ids: l
 def _settings(blob: bytes) -> bytes:
     """Settings asking Word to keep the fonts embedded, subset, when the reader saves."""
     root = etree.fromstring(blob)
-    before = _BEFORE_EMBED
+    before: tuple[str, ...] = _BEFORE_EMBED
     for tag in ("embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts"):
         if root.find(_w(tag)) is None and tag != "embedSystemFonts":
             earlier = [i for i, c in enumerate(root) if etree.QName(c).localname in before]

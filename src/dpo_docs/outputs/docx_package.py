@@ -101,7 +101,7 @@ def _fast_open(data: bytes) -> Any:
         def parse(partname, content_type, reltype, blob, package):
             part = PartFactory(partname, content_type, reltype, blob, package)
             # Only the parts XmlPart.load makes: it is parse_xml(blob) then cls(...).
-            if isinstance(part, XmlPart) and type(part).load.__func__ is XmlPart.load.__func__:
+            if isinstance(part, XmlPart) and type(part).load.__func__ is XmlPart.load.__func__:  # type: ignore[attr-defined]
                 parsed[partname] = (type(part), part.element)
             return part
 
@@ -115,7 +115,7 @@ def _fast_open(data: bytes) -> Any:
         if partname not in parsed:
             return PartFactory(partname, content_type, reltype, blob, package)
         part_class, element = parsed[partname]
-        return part_class(partname, content_type, copy.deepcopy(element), package)
+        return part_class(partname, content_type, copy.deepcopy(element), package)  # type: ignore[call-arg]
 
     package = Package()
     Unmarshaller.unmarshal(reader, package, copy_part)
@@ -148,7 +148,7 @@ def _fast_items(document: Any) -> dict[str, bytes]:
     collector = _Collector()
     PackageWriter._write_content_types_stream(collector, parts)
     PackageWriter._write_pkg_rels(collector, package.rels)
-    PackageWriter._write_parts(collector, parts)
+    PackageWriter._write_parts(collector, parts)  # type: ignore[arg-type]  # writes as a PhysPkgWriter does
     return collector.items
 
 

@@ -57,8 +57,8 @@ class Factsheets:
             facts.append({"label": labels["parent"], "value": f"{dept_name} ({dept_acronym})"})
         if node.created:
             facts.append({"label": labels["created"], "value": str(node.created)})
-        if node.head:
-            head = self._head(node, lang)
+        head = self._head(node, lang)
+        if head is not None:
             facts.append({"label": labels["head"],
                           "value": head["title"] + (f", {head['name']}" if head["name"] else "")})
         if node.children:

@@ -47,7 +47,7 @@ def install(weasyprint) -> None:
                 found.append((box, element))
             yield element
 
-    build_box_tree._dpo_docs = True
+    build_box_tree._dpo_docs = True  # type: ignore[attr-defined]  # marks the wrapper as ours
     tags._build_box_tree = build_box_tree  # its recursive calls go through the wrapper too
 
 
@@ -183,7 +183,7 @@ def _as_artifacts(pdf, marks: dict[int, dict[int, str]]) -> None:
         if not loose:
             continue
         for mcid in loose:
-            refs[mcid] = b"null"
+            refs[mcid] = b"null"  # type: ignore[index]  # pydyf's arrays are lists
         ops = _object(pdf, pages[key]["Contents"]).stream
         middle = (pages[key]["MediaBox"][1] + pages[key]["MediaBox"][3]) / 2
         for i in range(len(ops) - 2):
@@ -246,22 +246,24 @@ def _soft_hyphens(document, pdf) -> None:
     """
     import pydyf
 
-    hyphens = {}
-    for font in document.fonts.values():
-        glyphs = {f"{g:04x}".encode() for g, text in font.to_unicode.items() if text == HYPHEN}
-        if glyphs and not font.bitmap:
-            hyphens[b"/" + str(font.hash).encode()] = glyphs
+    hyphens: dict[bytes, set[bytes]] = {}
+    for face in document.fonts.values():
+        ids = {f"{g:04x}".encode() for g, text in face.to_unicode.items() if text == HYPHEN}
+        if ids and not face.bitmap:
+            hyphens[b"/" + str(face.hash).encode()] = ids
     if not hyphens:
         return
     actual = pydyf.Dictionary({"ActualText": pydyf.String(SOFT_HYPHEN)})
     for ref in pdf.page_references:
         stream = _object(pdf, _object(pdf, ref)["Contents"])
-        ops, out, font = stream.stream, [], None
+        out: list[object] = []  # content-stream operators, and the span's dictionary
+        ops, font = stream.stream, None
         for op in ops:
             if isinstance(op, bytes) and op.endswith(b" Tf"):
                 font = op.split()[0]
-            match = _TJ.match(op) if isinstance(op, bytes) and font in hyphens else None
-            if match and len(match.group(2)) >= 4 and match.group(2)[-4:] in hyphens[font]:
+            marked = hyphens.get(font) if font is not None else None
+            match = _TJ.match(op) if isinstance(op, bytes) and marked else None
+            if match and marked and len(match.group(2)) >= 4 and match.group(2)[-4:] in marked:
                 before, glyphs, after = match.groups()
                 head = glyphs[:-4]
                 if before or head:

@@ -70,7 +70,7 @@ def _letters_in_maps(pdf) -> None:
         for index, line in enumerate(cmap.stream):
             match = _BFCHAR.match(line) if isinstance(line, bytes) else None
             text = bytes.fromhex(match.group(2).decode()).decode("utf-16-be", "replace") if match else ""
-            if _PRESENTATION.search(text):
+            if match and _PRESENTATION.search(text):
                 letters = unicodedata.normalize("NFKC", text).encode("utf-16-be").hex().encode()
                 cmap.stream[index] = b"<" + match.group(1) + b"> <" + letters + b">"
 

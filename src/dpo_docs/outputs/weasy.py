@@ -25,10 +25,11 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -112,10 +113,11 @@ class _Interrupts:
     def __init__(self) -> None:
         """Nothing raised yet."""
         self.raised: BaseException | None = None
-        self.previous = None
+        self.previous: Callable[[int, Any], Any] | None = None
 
     def _note(self, signum: int, frame) -> None:
         """Run the previous handler, remembering what it raises."""
+        assert self.previous is not None, "installed only over a Python handler"
         try:
             self.previous(signum, frame)
         except BaseException as exc:
