@@ -224,7 +224,6 @@ def _draws(filename: str, text: set[int]) -> bool:
 
 
 @functools.lru_cache(maxsize=32)
-@functools.lru_cache(maxsize=32)
 def _face(filename: str, companion: str | None, points: frozenset[int]) -> bytes | None:
     """The face cut to ``points``, with the companion's glyphs for those it lacks."""
     own = _subset(filename, points & _cmap(filename))
