@@ -239,6 +239,7 @@ def test_folders_are_read_from_the_project_in_files_and_from_the_working_folder_
     project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
     project.mkdir()
     elsewhere.mkdir()
+    (elsewhere / "tpl").mkdir()  # a templates folder named on purpose must exist
     (project / "dpo-docs.toml").write_text('[build]\ndata = "facts"\nout = "built"\n', encoding="utf-8")
     monkeypatch.chdir(elsewhere)
     settings = load_settings(project, options={"templates_dir": Path("tpl")}, environ={"DPO_DOCS_OUT": "out"})
@@ -316,3 +317,21 @@ def test_pydantic_is_loaded_only_when_there_are_settings_to_check(tmp_path: Path
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert "[default: A3]" in " ".join(result.stdout.split()), result.stdout + result.stderr
     assert result.stdout.endswith("False\n"), result.stdout + result.stderr
+
+
+def test_a_templates_folder_named_on_purpose_must_exist(tmp_path: Path) -> None:
+    """The default folder may be missing (the theme serves); a named one that is not there is a typo."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "data").mkdir()
+    for source in (ROOT / "data").glob("*.yaml"):
+        (project / "data" / source.name).write_bytes(source.read_bytes())
+    assert run(project, "validate").exit_code == 0  # no templates folder, none named: the theme
+    result = run(project, "build", "--templates", "templtes")
+    assert result.exit_code == 2 and "no folder 'templtes'" in result.output, result.output
+    (project / "dpo-docs.toml").write_text('[build]\ntemplates = "mine"\n', encoding="utf-8")
+    result = run(project, "check")
+    assert result.exit_code == 1 and "dpo-docs.toml:2" in result.output and "no folder 'mine'" in result.output, \
+        result.output
+    (project / "mine").mkdir()
+    assert "no folder" not in run(project, "check").output

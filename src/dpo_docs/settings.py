@@ -145,6 +145,13 @@ def load_settings(project_dir: Path | None = None, options: Mapping[str, Any] | 
         value = _as_path(item, problems) if name in FOLDERS else item.value
         if value is not None:
             values[name] = value
+    chosen = given.get("templates_dir")
+    if chosen is not None and isinstance(values.get("templates_dir"), Path) and not values["templates_dir"].is_dir():
+        # The default folder may be missing (the theme serves every file); one named on
+        # purpose and missing is a typo that would silently draw the theme.
+        problems.append(Problem(chosen.where, chosen.path,
+                                f"no folder {shown(str(chosen.value))}; create it to override the theme's files, "
+                                "or leave the setting out to use the theme"))
     if not given and not problems:
         # Defaults need no checking (a test holds them to the model), nor pydantic's import.
         return Settings(**values)
