@@ -34,8 +34,9 @@ $(RUN_STAMP): pyproject.toml requirements.lock
 	@VENV=$(VENV) PYTHON=$(PYTHON) tools/install.sh requirements.lock
 	@touch $@
 
-$(STAMP): $(RUN_STAMP) requirements-dev.lock
+$(STAMP): $(RUN_STAMP) requirements-dev.lock tools/axe.sh
 	@VENV=$(VENV) PYTHON=$(PYTHON) tools/install.sh requirements-dev.lock
+	@tools/axe.sh $(VENV)/share/axe-core
 	@touch $@
 
 venv: $(STAMP)

@@ -6,11 +6,16 @@ set -euo pipefail
 # libfribidi0: Pillow's wheels carry libraqm and HarfBuzz but load FriBiDi at run time,
 # and the charts are shaped through them (a Pillow built from source also needs libraqm0).
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfribidi0)
-testing=(poppler-utils qpdf libreoffice-writer-nogui)
+# chromium: the web edition's browser tests drive Debian's build (never a downloaded one).
+testing=(poppler-utils qpdf libreoffice-writer-nogui chromium)
 
 wanted=("${runtime[@]}")
 for group in "$@"; do
-  [ "$group" = test ] && wanted+=("${testing[@]}")
+  if [ "$group" = test ]; then
+    wanted+=("${testing[@]}")
+    # npm fetches axe-core (tools/axe.sh); a Node.js installed otherwise brings its own.
+    command -v npm >/dev/null 2>&1 || wanted+=(npm)
+  fi
 done
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
