@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 import genorg  # noqa: E402
+
 from browser import chromium  # noqa: E402
 
 EDITS = 5
