@@ -54,7 +54,10 @@ def to_web_svg(chart: ChartLayout, names: dict[str, tuple[str, str | None]], *, 
     w, h = num(chart.width), num(chart.height)
     out = [
         f'<svg xmlns="{SVG_NS}" id="{id_prefix}" class="chart-svg" viewBox="0 0 {w} {h}" '
-        f'data-width="{w}" data-height="{h}" role="tree" aria-labelledby="{id_prefix}-title">',
+        # Left to right whatever the page's direction: each line is placed from its left
+        # end, and a right-to-left line says so itself (as in the print SVG).
+        f'data-width="{w}" data-height="{h}" direction="ltr" role="tree" '
+        f'aria-labelledby="{id_prefix}-title">',
         f'<title id="{id_prefix}-title">{escape(clean_text(title))}</title>',
     ]
     root = chart.boxes[0]

@@ -26,6 +26,11 @@
     var s = size();
     svg.setAttribute("viewBox", [view.x, view.y, s.w * view.per, s.h * view.per].join(" "));
   }
+  // The canvas: as tall as the chart drawn to its width, within a third and three quarters of the window.
+  function frame() {
+    var h = Math.min(innerHeight * 0.75, Math.max(innerHeight / 3, svg.clientWidth * H / W));
+    svg.style.height = Math.round(h) + "px";
+  }
   function fit() {
     var s = size();
     view.per = Math.max(W / s.w, H / s.h);
@@ -200,7 +205,8 @@
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
-    resizing = setTimeout(apply, 100);
+    resizing = setTimeout(function () { frame(); apply(); }, 100);
   });
+  frame();
   fit();
 })();
