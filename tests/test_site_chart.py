@@ -100,9 +100,14 @@ def test_search_shows_the_unit_found_and_says_how_many(site: Path, page) -> None
     found = box.bounding_box()
     assert _inside(found, page.locator("#chart").bounding_box())
     assert _inside(found, {"x": 0, "y": 0, "width": 1280, "height": 720})  # scrolled into the window
+    # A click folds a branch; a search unfolds the branches that hold what it finds.
+    page.get_by_role("button", name="Vue d’ensemble").click()
+    page.locator('.node[data-id="orolsi"] > .box').click()
+    assert page.locator('.node[data-id="orolsi"]').get_attribute("aria-expanded") == "false"
     # Case and accents do not matter: "SECURITE" finds every unit named with "sécurité".
     page.get_by_label("Rechercher une unité (nom ou sigle)").fill("SECURITE")
     names = page.locator(".node.match").evaluate_all("ns => ns.map(n => n.dataset.name)")
+    assert all(n.is_visible() for n in page.locator(".node.match").all())
     job = _job("fr")
     expected = [n.id for n in job.tree.walk() if "securite" in _folded(plain(n.name, "fr"))]
     assert len(names) == len(expected) >= 2 and all("sécurité" in n for n in names)

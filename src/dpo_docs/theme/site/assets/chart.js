@@ -174,10 +174,10 @@
 
   // Search by name or acronym, whatever the case and the accents.
   function plain(text) { return (text || "").normalize("NFD").replace(/\p{M}/gu, "").toLowerCase(); }
+  function reveal(node) { for (var p = up(node); p; p = up(p)) fold(p, true); }
   function show(i) {
     var node = matches[i];
     shown = i;
-    for (var p = up(node); p; p = up(p)) fold(p, true);
     centre(node, true);
     canvas.scrollIntoView({block: "nearest"});
   }
@@ -194,7 +194,8 @@
       scored.sort(function (a, b) { return a.rank - b.rank || a.i - b.i; });
       matches = scored.map(function (s) { return s.n; });
     }
-    matches.forEach(function (n) { n.classList.add("match"); });
+    // Every box found is drawn: the branches that hold one unfold.
+    matches.forEach(function (n) { n.classList.add("match"); reveal(n); });
     status.textContent = q ? status.getAttribute("data-template").replace("{n}", matches.length) : "";
     if (matches.length) show(0);
   });
