@@ -35,7 +35,8 @@ def render(context: dict, session: Session) -> str:
     from dpo_docs.chart.layout import layout, mirror
     from dpo_docs.chart.websvg import to_web_svg
 
-    template, page = context["template"], context["chart_page"]
+    # Under "chart_page" as agreed; a caller that spread the dict beside "template" works too.
+    template, page = context["template"], context.get("chart_page", context)
     drawing = layout(page["chart"])
     if template["dir"] == "rtl":  # root on the right, first sub-unit rightmost, as the handout
         drawing = mirror(drawing)
