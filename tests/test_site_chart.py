@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dpo_docs.build import load_data
-from dpo_docs.i18n import direction, plain
-from dpo_docs.outputs import Job, Session, site_chart
+from dpo_docs.i18n import plain
+from dpo_docs.outputs import Job, Session
 from dpo_docs.settings import default_settings
 from dpo_docs.templates import THEME_DIR
 from dpo_docs.views import display_name
@@ -22,16 +22,11 @@ LANGS = ("fr", "en", "ar")
 
 
 def _page(job: Job, lang: str) -> str:
-    """The chart page as the site kind renders it: its namespace, and this page's context."""
-    labels = job.labels
-    # The site kind's own labels, until its catalog entries are part of the build.
-    labels.setdefault("site_skip", "Aller au contenu")
-    labels.setdefault("site_nav", "Navigation")
-    template = {"lang": lang, "dir": direction(lang), "title": labels["orgchart"], "labels": labels,
-                "build": job.build, "page": {"root": "", "site": "../", "nav": [
-                    {"href": "orgchart.html", "text": labels["orgchart"], "current": True}]}}
-    context = {"template": template, "chart_page": site_chart.context(job)}
-    return site_chart.render(context, Session(job.settings, lang))
+    """The chart page as the web edition's kind renders it."""
+    from dpo_docs.outputs.site import Site
+
+    target = next(t for t in Site().targets(job.data, lang, job.settings) if t.key == "orgchart")
+    return Site().render(target, Site().context(target, job), Session(job.settings, lang))[target.paths[0]].decode()
 
 
 @pytest.fixture(scope="module")
