@@ -138,6 +138,21 @@ def test_keyboard_walks_the_tree_and_folds_a_branch(site: Path, page, lang: str,
     assert (xs["orolsi"] > xs["oma"]) == (lang == "ar")
 
 
+def test_the_canvas_pans_and_zooms_from_the_keyboard(site: Path, page) -> None:
+    page.goto(_url(site, "fr"))
+    view = 'document.querySelector("#chart").getAttribute("viewBox").split(" ").map(Number)'
+    start = page.evaluate(view)
+    page.locator("#chart-canvas").focus()
+    page.keyboard.press("ArrowRight")  # the drawing moves left: what lay right of the view comes in
+    moved = page.evaluate(view)
+    assert moved[0] > start[0] and moved[1:] == start[1:]
+    page.keyboard.press("+")
+    zoomed = page.evaluate(view)
+    assert zoomed[2] < moved[2] and zoomed[3] < moved[3]
+    page.keyboard.press("0")
+    assert page.evaluate(view) == start
+
+
 def test_without_scripts_the_chart_and_its_text_version_show_and_the_controls_do_not(site: Path, browser) -> None:
     page = browser.new_page()
     try:

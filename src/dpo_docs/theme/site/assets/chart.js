@@ -20,6 +20,7 @@
   controls.hidden = false;
   document.getElementById("chart-help").hidden = false;
   canvas.tabIndex = 0;
+  svg.setAttribute("aria-describedby", "chart-help"); // the keys, read out when a box takes focus
 
   function size() { return {w: svg.clientWidth || 1, h: svg.clientHeight || 1}; }
   function apply() {
