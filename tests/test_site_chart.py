@@ -192,3 +192,41 @@ def test_every_box_is_named_after_its_unit(site: Path, page, lang: str) -> None:
         name = display_name(node, lang) + (f" ({acronym})" if acronym else "")
         name = re.sub("[\u200e\u200f\u2066-\u2069]", "", name)  # direction marks: nothing to read
         assert page.get_by_role("treeitem", name=name, exact=True).count() == 1, name
+
+
+def test_the_svg_nests_each_unit_and_its_links_in_its_parent_branch() -> None:
+    import xml.etree.ElementTree as ET
+
+    from dpo_docs.chart.layout import ChartNode, layout, mirror
+    from dpo_docs.chart.websvg import to_web_svg
+
+    def grow(ident: str, depth: int) -> ChartNode:
+        """A tree three wide below each node, four levels down, ids naming their path."""
+        kids = tuple(grow(f"{ident}-{i}", depth + 1) for i in range(3)) if depth < 4 else ()
+        return ChartNode(id=ident, name=f"Unité {ident}", acronym=f"U{ident}", children=kids)
+
+    root = grow("r", 0)
+    names = {}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        names[node.id] = (node.name, node.acronym)
+        todo.extend(node.children)
+    for drawing in (layout(root), mirror(layout(root))):
+        svg = ET.fromstring(to_web_svg(drawing, names, title="Organigramme"))
+        ns = "{http://www.w3.org/2000/svg}"
+        items = svg.findall(f".//{ns}g[@role='treeitem']")
+        assert len(items) == len(names) == 121
+        for item in items:
+            ident = item.get("data-id")
+            kids = sorted(k for k in names if k != ident and k.rsplit("-", 1)[0] == ident)  # in data order
+            assert item.get("aria-label") == f"Unité {ident} (U{ident})"
+            branch = item.find(f"{ns}g[@class='branch']")
+            if not kids:
+                assert branch is None and item.get("aria-expanded") is None
+                continue
+            assert item.get("aria-expanded") == "true"
+            # Folding the branch hides every descendant and every link below the unit.
+            assert [k.get("data-id") for k in branch.findall(f"{ns}g[@role='treeitem']")] == kids
+            assert all(k.get("data-parent") == ident for k in branch.findall(f"{ns}g[@role='treeitem']"))
+            assert len(branch.findall(f"{ns}g[@class='links']/{ns}polyline")) == len(kids)
