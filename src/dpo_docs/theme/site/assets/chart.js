@@ -27,9 +27,9 @@
     var s = size();
     svg.setAttribute("viewBox", [view.x, view.y, s.w * view.per, s.h * view.per].join(" "));
   }
-  // The canvas: as tall as the chart drawn to its width, within a third and three quarters of the window.
+  // The canvas: as tall as the chart drawn to its width, within 40 % and 75 % of the window.
   function frame() {
-    var h = Math.min(innerHeight * 0.75, Math.max(innerHeight / 3, svg.clientWidth * H / W));
+    var h = Math.min(innerHeight * 0.75, Math.max(innerHeight * 0.4, svg.clientWidth * H / W));
     svg.style.height = Math.round(h) + "px";
   }
   function fit() {
