@@ -266,3 +266,29 @@ def test_a_projects_site_templates_and_assets_override_the_themes(tmp_path: Path
     assert run(project, "build", "--only", "site", "-j", "1").exit_code == 0
     changes = json.loads((project / "output" / "changes.json").read_text(encoding="utf-8"))
     assert [item["path"] for item in changes["rebuilt"]] == ["fr/assets/site.css"]
+
+
+def test_every_character_the_pages_show_is_in_a_face_they_serve(tmp_path: Path) -> None:
+    """The faces are cut to what the pages can show: no character of any page falls to
+    a system font, in the Latin, Arabic and Chinese editions."""
+    import html as html_lib
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    project = copy_project(tmp_path, templates=False)
+    result = run(project, "build", "--only", "site", "--lang", "fr,ar,zh", "-j", "1")
+    assert result.exit_code == 0, result.output
+    out = project / "output"
+    for lang in ("fr", "ar", "zh"):
+        held: set[str] = set()
+        for face in (out / lang / "assets" / "fonts").glob("*.woff2"):
+            held |= {chr(code) for code in TTFont(str(face)).getBestCmap()}
+        shown: set[str] = set()
+        for page in (out / lang).rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+            shown |= set(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)))
+        # Controls and marks drawn by no font: line breaks, direction marks, joiners.
+        missing = {c for c in shown - held if c.isprintable() and c not in "\u200e\u200f\u2060\u00ad"}
+        assert not missing, f"{lang}: {sorted(missing)}"

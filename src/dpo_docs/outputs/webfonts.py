@@ -1,8 +1,10 @@
 """The web edition's fonts: the shipped Noto faces as WOFF2, and their @font-face rules.
 
-The Latin faces (Latin, Greek and Cyrillic) go whole; Arabic goes whole when a page
-shows Arabic; the CJK face (16 MB) is cut to the characters the pages show. The bytes
-depend only on the shipped fonts and those characters: no timestamp is recomputed.
+Every face is cut to the characters the pages can show plus a base every language of
+its script needs (Latin letters and punctuation; the Arabic block), with the shaping
+features kept: whole faces cost seconds of compression each, and the CJK face is 16 MB.
+Arabic and CJK faces come only when a page shows their script. The bytes depend only
+on the shipped fonts and those characters: no timestamp is recomputed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ CJK_RANGES = ((0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x9FFF), (0xF900, 0xF
               (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF))
 
 
+# What a face holds whatever the data says, so that an edit rarely needs a new cut: the
+# Latin letters of the languages written with them, punctuation, spaces, currency signs.
+LATIN_BASE = frozenset(chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2000, 0x2070),
+                                        *range(0x20A0, 0x20C0), 0x2116, 0x2212])
+ARABIC_BASE = frozenset(chr(c) for c in [*range(0x0600, 0x0700), *range(0x20, 0x40), 0xA0, 0x200C, 0x200D,
+                                         0x200E, 0x200F])
+
+
 def _within(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
     """True when ``char`` lies in one of ``ranges``."""
     code = ord(char)
@@ -37,6 +47,16 @@ def _within(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
 def cjk_text(chars: str) -> str:
     """The characters of ``chars`` that the CJK face draws, sorted and unique."""
     return "".join(sorted({c for c in chars if _within(c, CJK_RANGES)}))
+
+
+def face_text(name: str, chars: str) -> str:
+    """The characters the face of file ``name`` is cut to, for pages showing ``chars``."""
+    stem = name.removesuffix(".woff2")
+    if stem == CJK:
+        return cjk_text(chars)
+    if stem in ARABIC:
+        return "".join(sorted(ARABIC_BASE | {c for c in chars if _within(c, ARABIC_RANGES)}))
+    return "".join(sorted(LATIN_BASE | {c for c in chars if not _within(c, ARABIC_RANGES + CJK_RANGES)}))
 
 
 def files(chars: str) -> list[str]:
@@ -73,29 +93,24 @@ def font_face_css(names: list[str]) -> str:
     return "".join(rules)
 
 
-@lru_cache(maxsize=16)
-def woff2(name: str, cjk: str = "") -> bytes:
-    """The WOFF2 bytes of the file ``name``; the CJK face cut to the characters ``cjk``."""
+@lru_cache(maxsize=32)
+def woff2(name: str, text: str) -> bytes:
+    """The WOFF2 bytes of the face of file ``name`` cut to the characters ``text`` (see ``face_text``)."""
+    from fontTools import subset
     from fontTools.ttLib import TTFont
 
     stem = name.removesuffix(".woff2")
-    if stem == CJK:
-        from fontTools import subset
-
-        options = subset.Options()
-        options.flavor = "woff2"
-        options.recalc_timestamp = False  # the source's date stays: same bytes every build
-        options.name_IDs = ["*"]  # the licence and the names stay with the face
-        options.notdef_outline = True
-        font = TTFont(str(FONT_DIR / f"{stem}.otf"), recalcTimestamp=False, lazy=False)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=cjk)
-        subsetter.subset(font)
-        out = io.BytesIO()
-        subset.save_font(font, out, options)
-        return out.getvalue()
-    font = TTFont(str(FONT_DIR / f"{stem}.ttf"), recalcTimestamp=False)
-    font.flavor = "woff2"
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.recalc_timestamp = False  # the source's date stays: same bytes every build
+    options.name_IDs = ["*"]  # the licence and the names stay with the face
+    options.notdef_outline = True
+    options.hinting = False  # screens scale outlines; instructions would double the size
+    source = FONT_DIR / (f"{stem}.otf" if stem == CJK else f"{stem}.ttf")
+    font = TTFont(str(source), recalcTimestamp=False, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
     out = io.BytesIO()
-    font.save(out, reorderTables=True)
+    subset.save_font(font, out, options)
     return out.getvalue()
