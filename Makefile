@@ -18,7 +18,7 @@ help:
 	@echo "make briefing    build output/fr/briefing.pdf"
 	@echo "make factsheets  build output/fr/factsheets/*.docx"
 	@echo "make orgchart    build output/fr/orgchart.pdf (.svg, .png)"
-	@echo "make all         build every document, in the six official languages"
+	@echo "make all         build every document and the web edition, in the six official languages"
 	@echo "make extract update-translations compile-translations   gettext catalogs (translators)"
 	@echo "make validate    check the data in data/"
 	@echo "make check       exit 1 if a document is missing or out of date"
@@ -63,7 +63,7 @@ orgchart: sysdeps $(RUN_STAMP)
 	$(DPO) build --only orgchart $(ARGS)
 
 all: sysdeps $(RUN_STAMP)
-	$(DPO) build --lang all $(ARGS)
+	$(DPO) build --lang all --only briefing --only factsheets --only orgchart --only site $(ARGS)
 
 validate: $(RUN_STAMP)
 	$(DPO) validate

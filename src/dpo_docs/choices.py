@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, get_args
 
-from dpo_docs.kinds import NAMES
+from dpo_docs.kinds import DEFAULT_NAMES, NAMES
 
 if TYPE_CHECKING:
     Kind = str  # a checker cannot read the registry: a name, checked at run time
@@ -17,6 +17,7 @@ Orientation = Literal["landscape", "portrait"]
 PdfVariant = Literal["pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none"]
 
 TARGET_KINDS: tuple[str, ...] = get_args(Kind)
+DEFAULT_KINDS: tuple[str, ...] = DEFAULT_NAMES  # what a build makes when not told
 PAPER_SIZES: tuple[str, ...] = get_args(Paper)
 ORIENTATIONS: tuple[str, ...] = get_args(Orientation)
 PDF_VARIANTS: tuple[str, ...] = get_args(PdfVariant)

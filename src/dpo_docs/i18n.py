@@ -183,6 +183,17 @@ MESSAGES: dict[str, str] = {
     "units_portfolio_many": N_("units_portfolio_many", "{n} portefeuilles régionaux"),
     "units_portfolio": N_("units_portfolio", "{n} portefeuilles régionaux"),
     "semicolon": N_("semicolon", "\u202f;"),
+    # The web edition: its pages' furniture and the index of documents (outputs/site.py, site_index.py).
+    "site_skip": N_("site_skip", "Aller au contenu"),
+    "site_nav": N_("site_nav", "Navigation du site"),
+    "site_index": N_("site_index", "Tous les documents"),
+    "site_documents": N_("site_documents", "Documents publiés"),
+    "site_document": N_("site_document", "Document"),
+    "site_format": N_("site_format", "Format"),
+    "site_size": N_("site_size", "Taille"),
+    "site_language": N_("site_language", "Langue"),
+    "site_size_kb": N_("site_size_kb", "{size} Ko"),
+    "site_web_page": N_("site_web_page", "page web"),
 }
 
 

@@ -15,8 +15,13 @@ REGISTRY: dict[str, str] = {
     "briefing": "dpo_docs.outputs.briefing:Briefing",
     "factsheets": "dpo_docs.outputs.factsheets:Factsheets",
     "orgchart": "dpo_docs.outputs.orgchart:Orgchart",
+    "site": "dpo_docs.outputs.site:Site",
 }
 NAMES: tuple[str, ...] = tuple(REGISTRY)
+# Kinds built only when asked for (``--only site``): a build given no selection makes
+# the print documents, as it always has.
+ON_REQUEST: frozenset[str] = frozenset({"site"})
+DEFAULT_NAMES: tuple[str, ...] = tuple(n for n in NAMES if n not in ON_REQUEST)
 
 
 @cache

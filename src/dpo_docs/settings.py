@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from dpo_docs.choices import (
+    DEFAULT_KINDS,
     ORIENTATIONS,
     PAPER_SIZES,
     PDF_VARIANTS,
@@ -71,7 +72,7 @@ class Settings:
     templates_dir: Path
     out_dir: Path
     langs: tuple[str, ...] = ("fr",)
-    only: tuple[Kind, ...] = TARGET_KINDS
+    only: tuple[Kind, ...] = DEFAULT_KINDS
     orgchart_paper: Paper = "A3"
     orgchart_orientation: Orientation = "landscape"
     chart_heads: bool = True  # org charts show each unit's head

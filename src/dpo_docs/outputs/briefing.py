@@ -56,12 +56,13 @@ def scale_svg(svg: str, scale: float) -> str:
 
 
 def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefix: str,
-                 rtl: bool = False):
+                 rtl: bool = False, letters: bool = True):
     """The chart of ``tree`` (a chart node) as inline SVG fitted to ``box`` with text at 7 pt or more.
 
     A chart too large for the page keeps only as many top levels as fit (the handout
     carries the whole chart). Returns the SVG and the ``Fitted`` chart: its levels
-    kept (None when whole) and the units left out.
+    kept (None when whole) and the units left out. ``letters=False`` keeps the text in
+    logical order, for a browser that shapes it itself.
     """
     from dpo_docs.chart.fit import MIN_TEXT_PT, fit
     from dpo_docs.chart.layout import mirror
@@ -72,7 +73,7 @@ def chart_markup(tree, box: tuple[float, float], title: str, desc: str, id_prefi
         log.warning("org chart text prints at %.1f pt, below %.0f pt", fitted.min_text_pt, MIN_TEXT_PT)
     drawn = mirror(fitted.layout) if rtl else fitted.layout
     # WeasyPrint sets SVG text a character at a time: it gets the text pre-joined.
-    svg = to_svg(drawn, title=title, desc=desc, standalone=False, id_prefix=id_prefix, letters=True)
+    svg = to_svg(drawn, title=title, desc=desc, standalone=False, id_prefix=id_prefix, letters=letters)
     return scale_svg(svg, fitted.scale), fitted
 
 
@@ -160,15 +161,17 @@ class Briefing:
         """Render the briefing's HTML, then its PDF."""
         return {target.paths[0]: session.pdf(self.html(context, session), target.paths[0])}
 
-    def html(self, context: dict, session: Session) -> str:
-        """Draw the chart and the timeline, then render the briefing's HTML."""
+    def html(self, context: dict, session: Session, name: str = "briefing.html",
+             box: tuple[float, float] = CHART_BOX, web: bool = False) -> str:
+        """Draw the chart and the timeline, then render the briefing's HTML (template ``name``;
+        ``web``: the chart's text left for the browser to shape)."""
         from dpo_docs.chart.describe import describe
 
         template = context["template"]
         labels, doc = template["labels"], dict(template["doc"])
-        chart, fitted = chart_markup(context["chart"], CHART_BOX, context["chart_title"],
+        chart, fitted = chart_markup(context["chart"], box, context["chart_title"],
                                      describe([context["chart"]], labels), "briefing-chart",
-                                     rtl=direction(doc["lang"]) == "rtl")
+                                     rtl=direction(doc["lang"]) == "rtl", letters=not web)
         doc["chart_svg"] = Markup(chart)
         doc["chart_legend"] = chart_legend(fitted.layout, labels)
         doc["chart_more"] = ""
@@ -180,4 +183,4 @@ class Briefing:
             context["marks"], width=482.0, title=context["timeline_title"], desc=context["timeline_desc"],
             rtl=direction(doc["lang"]) == "rtl",
         ) if context["marks"] else "")
-        return session.render_html("briefing.html", {**template, "doc": doc})
+        return session.render_html(name, {**template, "doc": doc})
