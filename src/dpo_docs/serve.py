@@ -66,10 +66,10 @@ def problems_of(exc: DpoDocsError) -> tuple[tuple[str, ...], str]:
 
 
 def print_kinds() -> tuple[str, ...]:
-    """Every registered kind but the web edition: the PDF and Word documents."""
-    from dpo_docs.kinds import NAMES
+    """The kinds a build makes unless told otherwise: the PDF and Word documents."""
+    from dpo_docs.kinds import DEFAULT_NAMES
 
-    return tuple(name for name in NAMES if name != SITE)
+    return DEFAULT_NAMES
 
 
 class Preview:
