@@ -86,6 +86,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     roots: tuple[Path, ...] = ()
     state: State
     timeout = 30  # a connection that sends no request is dropped, not kept forever
+    _html = False  # this response is a page (with the script): never kept
+    _etag = ""  # the served file's tag, for a reload to ask whether it changed
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         """The script, the event stream, or a file."""
@@ -120,22 +122,37 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_error(404, "File not found")
                 return None
             body = inject(html, self.state.snapshot()[0])
+            self._html = True
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return io.BytesIO(body)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return super().send_head()  # says what is wrong
+        # A rebuilt file may keep its modification second: its own tag says whether it changed.
+        self._etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        del self.headers["If-Modified-Since"]
+        if self.headers.get("If-None-Match") == self._etag and os.path.isfile(path):
+            self.send_response(304)
+            self.end_headers()
+            return None
         return super().send_head()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The standard error page, with the script: a page missing before a build reloads after it."""
+        self._html = True
         self.error_message_format = (http.server.DEFAULT_ERROR_MESSAGE.replace("</body>", "")
                                      + inject(b"</body>", self.state.snapshot()[0]).decode())
         super().send_error(code, message, explain)
 
     def end_headers(self) -> None:
-        """Every response is fetched again: a reload must show the new build."""
-        self.send_header("Cache-Control", "no-store")
+        """A reload fetches the page again, and asks whether each file it uses changed since."""
+        self.send_header("Cache-Control", "no-store" if self._html else "no-cache")
+        if self._etag and not self._html:
+            self.send_header("ETag", self._etag)
         super().end_headers()
 
     def _send(self, code: int, kind: str, body: bytes) -> None:
