@@ -36,11 +36,16 @@ class _Terminal:
         else:
             click.echo(f"no web document changed ({seconds:.2f} s)", err=True)
 
-    def failed(self, kind: str, problems: tuple[str, ...], error: str) -> None:
+    def failed(self, kind: str, problems: tuple[str, ...], error: str, kept: bool) -> None:
         """Every located problem, then what the preview does about it."""
         if len(problems) > 1 or (problems and problems[0] != error):
             click.echo("\n".join(problems), err=True)
-        what = "the preview keeps the last good edition" if kind == "site" else "the PDF and Word files were not rebuilt"
+        if kind != "site":
+            what = "the PDF and Word files were not rebuilt"
+        elif kept:
+            what = "the preview keeps the last good edition"
+        else:
+            what = "nothing to serve until the build succeeds"
         click.secho(f"error: {error}; {what}", fg="red", err=True)
 
 

@@ -238,7 +238,9 @@ LIVE_JS = """\
     var heading = document.createElement("p");
     heading.style.cssText = "margin:0 0 .5rem;font-weight:bold;color:#b00020";
     heading.textContent = "The build failed (" + problems.length + " problem" +
-      (problems.length === 1 ? "" : "s") + "); this page shows the last good edition.";
+      (problems.length === 1 ? "" : "s") + "); " + ((version || "").slice(-2) === ".0" ?
+      "nothing is built yet: this page reloads once the build succeeds." :
+      "this page shows the last good edition.");
     var list = document.createElement("ul");
     list.style.cssText = "margin:0;padding-left:1.25rem";
     problems.forEach(function (text) {

@@ -53,8 +53,9 @@ class Listener(Protocol):
     def built(self, kind: str, result: BuildResult | None, seconds: float) -> None:
         """A build of the web edition (``kind`` "site") or of the print edition ("print") succeeded."""
 
-    def failed(self, kind: str, problems: tuple[str, ...], error: str) -> None:
-        """A build failed: its located problems (one a line) and a one-line summary."""
+    def failed(self, kind: str, problems: tuple[str, ...], error: str, kept: bool) -> None:
+        """A build failed: its located problems (one a line), a one-line summary, and whether
+        a previous good build is still served."""
 
 
 def problems_of(exc: DpoDocsError) -> tuple[tuple[str, ...], str]:
@@ -91,6 +92,7 @@ class Preview:
         self._tmp: Path | None = None
         self._server = None
         self._printer: _PrintBuilds | None = None
+        self._built = False  # a good edition is served
         self.url = ""
 
     def __enter__(self) -> Preview:
@@ -107,7 +109,7 @@ class Preview:
                 self._server = make_server(*self._address, roots, self.state)
             except OSError as exc:
                 raise SetupError(f"cannot serve on {self._address[0]} port {self._address[1]}: "
-                                 f"{exc.strerror or exc}") from None
+                                 f"{exc.strerror or exc}; choose another with --port (0: any free one)") from None
             self.url = url(self._server)
             self._start(self._server.serve_forever, "serve")
             self._start(self._watch_folders, "watch folders")
@@ -174,8 +176,9 @@ class Preview:
         except DpoDocsError as exc:
             problems, summary = problems_of(exc)
             self.state.publish(problems)
-            self._listener.failed(SITE, problems, summary)
+            self._listener.failed(SITE, problems, summary, self._built)
             return False
+        self._built = True
         self.state.publish(changed=bool(result.rebuilt or result.removed))
         self._listener.built(SITE, result, time.monotonic() - started)
         if self._printer is not None:
@@ -289,7 +292,8 @@ class _PrintBuilds:
                 self._listener.built("print", None, time.monotonic() - started)
             else:
                 problems = tuple(said.get("problems") or ())
-                self._listener.failed("print", problems, said.get("error") or f"the print build ended with {code}")
+                self._listener.failed("print", problems, said.get("error") or f"the print build ended with {code}",
+                                      True)
 
 
 def print_child() -> None:
