@@ -142,7 +142,7 @@ def test_the_reported_cases_of_the_old_hand_check(project: Path):
     result = run(project, "validate")
     assert result.exit_code == 1
     assert result.output.splitlines()[:4] == [
-        "dpo-docs.toml:2: build.only: must be one of briefing, factsheets, orgchart, not 'posters'",
+        "dpo-docs.toml:2: build.only: must be one of briefing, factsheets, orgchart, site, not 'posters'",
         "dpo-docs.toml:4: build.langs: unsupported language 'xx'; available: fr, ar, en, es, ru, zh (or 'all')",
         "dpo-docs.toml:5: build.stale_after_months: must be a whole number, not 'soon'",
         "dpo-docs.toml:6: build.workers: must be at least 0, not -2",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dpo_docs import changes
+from dpo_docs import changes, site_index
 from dpo_docs.deps import engine_fingerprint, file_digest, keep_digests, stat_cache
 from dpo_docs.errors import OutputError
 from dpo_docs.lock import build_lock, remove_stale_temp_files
@@ -283,6 +283,7 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
         manifest = Manifest(entries, summary, dict(list(fast.items())[-MAX_SELECTIONS:]))
         documents = {out_dir / rel: content for m in made.values() for rel, content in m.files.items()}
         files = documents | {out_dir / CHANGES_MD: md, out_dir / CHANGES_JSON: js}
+        files.update(_site_index(settings, data, entries, made))
         # Every destination is checked before the first move; then all temporary files
         # are written, then moved: a full disk or a folder in the way leaves all as it was.
         check_destinations(out_dir, [*files, Manifest.path(out_dir)])
@@ -298,8 +299,18 @@ def _validate_and_render(settings, progress: Progress | None, force: bool, force
 
 def _sweep(out_dir: Path, outputs: set[str]) -> None:
     """Remove the temporary files an interrupted build left beside the files this tool writes."""
-    for path in remove_stale_temp_files(out_dir, outputs | {CHANGES_MD, CHANGES_JSON}):
+    for path in remove_stale_temp_files(out_dir, outputs | {CHANGES_MD, CHANGES_JSON, site_index.NAME}):
         log.info("removed %s, left by an interrupted build", path)
+
+
+def _site_index(settings, data, entries: dict[str, Entry], made: dict) -> dict[Path, bytes]:
+    """The web edition's index when the entries hold its pages and its bytes changed, else nothing."""
+    content = site_index.page(settings, data, entries,
+                              {rel: b for m in made.values() for rel, b in m.files.items()})
+    path = settings.out_dir / site_index.NAME
+    if content is None or (path.is_file() and path.read_bytes() == content):
+        return {}
+    return {path: content}
 
 
 def _entries(previous: Manifest, planned: list[Planned], made: dict, gone: list[str]) -> dict[str, Entry]:

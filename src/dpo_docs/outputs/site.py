@@ -61,17 +61,21 @@ class Site:
 
     def targets(self, data: Data, lang: str, settings: Settings) -> list[Target]:
         """The briefing and chart pages, one page per fact sheet, and the assets."""
-        from dpo_docs.outputs.factsheets import Factsheets
-
-        pages = [Target(self.name, lang, "briefing", (f"{lang}/briefing.html",)),
-                 Target(self.name, lang, "orgchart", (f"{lang}/orgchart.html",))]
-        pages += [Target(self.name, lang, f"sheet-{t.key}", (f"{lang}/factsheets/{t.key}.html",))
-                  for t in Factsheets().targets(data, lang, settings)]
+        pages = self._pages(data, lang, settings)
         chars = self._characters(pages, Job(data, settings, lang))
         assets = [f"{lang}/assets/site.css"]
         assets += [f"{lang}/assets/{name}" for name in _asset_names(settings)]
         assets += [f"{lang}/assets/fonts/{name}" for name in webfonts.files(chars)]
         return [*pages, Target(self.name, lang, "assets", tuple(assets))]
+
+    def _pages(self, data: Data, lang: str, settings: Settings) -> list[Target]:
+        """The pages of ``lang``: briefing, chart, then the fact sheets in the Word sheets' order."""
+        from dpo_docs.outputs.factsheets import Factsheets
+
+        pages = [Target(self.name, lang, "briefing", (f"{lang}/briefing.html",)),
+                 Target(self.name, lang, "orgchart", (f"{lang}/orgchart.html",))]
+        return pages + [Target(self.name, lang, f"sheet-{t.key}", (f"{lang}/factsheets/{t.key}.html",))
+                        for t in Factsheets().targets(data, lang, settings)]
 
     def _characters(self, pages: list[Target], job: Job) -> str:
         """Every character the pages of this language show, sorted: what the fonts must hold."""
@@ -117,8 +121,7 @@ class Site:
 
     def _assets(self, target: Target, job: Job) -> dict:
         """The files to copy and the characters the fonts must hold."""
-        pages = [t for t in self.targets(job.data, job.lang, job.settings) if t.key != "assets"]
-        chars = self._characters(pages, job)
+        chars = self._characters(self._pages(job.data, job.lang, job.settings), job)
         return {"files": _asset_names(job.settings), "fonts": webfonts.files(chars),
                 "cjk": webfonts.cjk_text(chars), "lang": job.lang}
 

@@ -31,6 +31,7 @@ def render(context: dict, session) -> str:
                  id_prefix="orgchart")
     items = "".join(f"<li style=\"margin-inline-start: {(len(line) - len(line.lstrip())) // 2}em\">"
                     f"{escape(line.strip().removeprefix('- '))}</li>" for line in context["outline"])
-    body = (f'<figure class="chart chart-wide">{svg}</figure>'
+    body = (f'<figure class="chart chart-wide"><div class="chart-frame" tabindex="0" role="group" '
+            f'aria-label="{escape(context["title"])}">{svg}</div></figure>'
             f'<h2>{escape(template["labels"]["text_alternative"])}</h2><ul class="outline">{items}</ul>')
     return session.render_html("site/page.html", {**template, "body": Markup(body)})
