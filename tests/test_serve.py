@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import chromium
+from tests.browser import axe_violations, chromium
 from tests.conftest import copy_project, processes
 
 NAME = "Bureau de l’état de droit et des institutions chargées de la sécurité"
@@ -138,6 +138,8 @@ def test_invalid_data_shows_its_problems_over_the_last_good_edition(served: Serv
     assert f"data/units.yaml:{line}:" in served.stderr  # the terminal says it too
     assert "the preview keeps the last good edition" in served.stderr
     page.screenshot(path=str(served.tmp.parent / "panel.png"), full_page=False)
+    # The panel is read out (role="alert") and meets the page's accessibility rules.
+    assert not [v for v in axe_violations(page) if "dpo-docs-problems" in v]
     # The last good edition is still the page shown, and still what is served.
     assert (page.inner_text("main") if page.locator("main").count() else page.inner_text("body")).startswith(
         before[:200])
