@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser import axe_violations, chromium
-from tests.conftest import copy_project, processes
+from tests.conftest import copy_project, pdf_text, processes
 
 NAME = "Bureau de l’état de droit et des institutions chargées de la sécurité"
 NEW_NAME = "Bureau de l’état de droit, nom changé pendant l’aperçu"
@@ -170,3 +171,36 @@ def test_ctrl_c_or_kill_stops_it_with_nothing_left_behind(tmp_path: Path, signum
         time.sleep(0.1)
     assert not group_members(server.proc.pid), "a process outlived the preview"
     assert sorted(os.listdir(server.tmp)) == [], "temporary files left behind"
+
+
+def test_with_pdf_the_print_documents_follow_and_never_delay_the_pages(tmp_path: Path) -> None:
+    server = Served(copy_project(tmp_path / "project", templates=False), tmp_path / "tmp", "--pdf")
+    try:
+        server.wait_err("rebuilt the PDF and Word files", timeout=300)
+
+        def briefing_pdf() -> str:
+            """The text of the briefing PDF, fetched from the preview's address."""
+            with urllib.request.urlopen(server.url + "fr/briefing.pdf") as response:
+                assert response.headers["Content-Type"] == "application/pdf"
+                (tmp_path / "briefing.pdf").write_bytes(response.read())
+            return " ".join(pdf_text(tmp_path / "briefing.pdf").split())
+
+        assert "Bureau des affaires militaires" in briefing_pdf()
+        units = server.project / "data/units.yaml"
+        edit(units, "fr: Bureau des affaires militaires", "fr: Bureau des essais")
+        server.wait_err("rebuilt 4 of", timeout=30)
+        time.sleep(1.0)  # the print build this edit started is under way, for seconds yet
+        edit(units, "fr: Bureau des essais", "fr: Bureau des seconds essais")
+        deadline = time.monotonic() + 30
+        while server.stderr.count("rebuilt 4 of") < 2:
+            assert time.monotonic() < deadline, server.stderr
+            time.sleep(0.05)
+        # The pages were rebuilt and announced while that print build was still running.
+        assert server.stderr.count("rebuilt the PDF and Word files") == 1, server.stderr
+        deadline = time.monotonic() + 300
+        while server.stderr.count("rebuilt the PDF and Word files") < 3:  # one more for the second edit
+            assert time.monotonic() < deadline and "error" not in server.stderr, server.stderr
+            time.sleep(0.2)
+        assert "Bureau des seconds essais" in briefing_pdf()
+    finally:
+        server.stop()
