@@ -144,7 +144,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The standard error page, with the script: a page missing before a build reloads after it."""
         self._html = True
-        self.error_message_format = (http.server.DEFAULT_ERROR_MESSAGE.replace("</body>", "")
+        self.error_message_format = (http.server.DEFAULT_ERROR_MESSAGE.replace("</body>", "")  # type: ignore[attr-defined]
                                      + inject(b"</body>", self.state.snapshot()[0]).decode())
         super().send_error(code, message, explain)
 
@@ -204,8 +204,8 @@ def make_server(host: str, port: int, roots: tuple[Path, ...], state: State) -> 
 
 def url(server: http.server.ThreadingHTTPServer) -> str:
     """The address a browser opens."""
-    host, port = server.server_address[:2]
-    shown = f"[{host}]" if ":" in str(host) else host
+    host, port = str(server.server_address[0]), server.server_address[1]
+    shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
 
 

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Protocol
 from dpo_docs.errors import DataError, DpoDocsError, SetupError
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from dpo_docs.build import BuildResult
     from dpo_docs.settings import Settings
 
@@ -90,7 +92,7 @@ class Preview:
         self._refolder = threading.Event()  # the watched folders changed
         self._threads: list[threading.Thread] = []
         self._tmp: Path | None = None
-        self._server = None
+        self._server: ThreadingHTTPServer | None = None
         self._printer: _PrintBuilds | None = None
         self._built = False  # a good edition is served
         self.url = ""
@@ -110,8 +112,9 @@ class Preview:
             except OSError as exc:
                 raise SetupError(f"cannot serve on {self._address[0]} port {self._address[1]}: "
                                  f"{exc.strerror or exc}; choose another with --port (0: any free one)") from None
-            self.url = url(self._server)
-            self._start(self._server.serve_forever, "serve")
+            server = self._server
+            self.url = url(server)
+            self._start(server.serve_forever, "serve")
             self._start(self._watch_folders, "watch folders")
             self._start(self._watch_project, "watch settings")
             if self._pdf:
@@ -307,6 +310,7 @@ def print_child() -> None:
     settings = pickle.load(sys.stdin.buffer)  # written by the parent process, never by a user
     from dpo_docs.build import build
 
+    said: dict[str, object]
     try:
         result = build(settings)
         said = {"ok": True, "rebuilt": len(result.rebuilt)}
