@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import threading
 from pathlib import Path
 
@@ -199,7 +200,8 @@ class _Server(http.server.ThreadingHTTPServer):
 def make_server(host: str, port: int, roots: tuple[Path, ...], state: State) -> http.server.ThreadingHTTPServer:
     """A server bound to ``host``:``port`` (0: any free port) for these folders; not yet serving."""
     handler = type("Handler", (_Handler,), {"roots": roots, "state": state})
-    return _Server((host, port), handler)
+    server = type("Server", (_Server,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET})
+    return server((host, port), handler)
 
 
 def url(server: http.server.ThreadingHTTPServer) -> str:
