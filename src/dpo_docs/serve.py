@@ -132,7 +132,7 @@ class Preview:
         """Stop the watchers, the server and any print build, then remove the temporary folder."""
         self._stop.set()
         if hasattr(self, "state"):
-            self.state.close()  # ends the event streams, whose threads the server waits for
+            self.state.close()  # ends the event streams: their threads end with them
         if self._server is not None:
             if any(t.name == "serve" for t in self._threads):
                 self._server.shutdown()
