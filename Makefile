@@ -74,11 +74,12 @@ list: $(RUN_STAMP)
 check: $(RUN_STAMP)
 	$(DPO) check
 
-bench: sysdeps $(STAMP)
+bench: sysdeps-test $(STAMP)
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/speed_bench.py
 	$(BIN)/python bench/chart_bench.py
 	$(BIN)/python bench/setup_bench.py
+	$(BIN)/python bench/preview_bench.py
 
 test: sysdeps-test $(STAMP)
 	$(BIN)/pytest -q $(ARGS)

@@ -43,6 +43,9 @@ def test_chinese_full_width_punctuation_takes_no_space() -> None:
     # Tags, entities and styles are never touched.
     assert finish_html('<style>a, b { x: "; " }</style><p title="a, b">R&amp; D</p>', "ar") == \
         '<style>a, b { x: "; " }</style><p title="a, b">R&amp; D</p>'
+    # A ">" inside a quoted attribute value does not end its tag.
+    assert finish_html('<p title="x > y, z" lang="en">A, B</p>, C', "ar") == \
+        '<p title="x > y, z" lang="en">A, B</p>، C'
 
 
 def test_arabic_briefing_joins_untranslated_values_the_arabic_way(arabic_chinese: Path) -> None:

@@ -232,5 +232,8 @@ def test_workflow_file_validates_against_the_github_actions_schema() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = workflow.read_text(encoding="utf-8")
     for needle in ("schedule:", "workflow_dispatch:", "- 'data/**'", "- 'templates/**'", "make all",
-                   "dpo-docs check", "upload-artifact", "GITHUB_STEP_SUMMARY", "publish"):
+                   "dpo-docs check", "upload-artifact", "GITHUB_STEP_SUMMARY", "publish",
+                   # Publishing (opt-in) deploys the web edition with GitHub's own Pages actions.
+                   "PUBLISH_DOCUMENTS", "actions/upload-pages-artifact@", "actions/deploy-pages@",
+                   "pages: write"):
         assert needle in text

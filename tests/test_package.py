@@ -83,7 +83,8 @@ def test_the_wheel_ships_every_font_the_theme_the_catalogs_the_starter_and_the_l
     fonts = sorted(p.name for p in FONT_DIR.iterdir() if p.suffix in (".ttf", ".otf"))
     assert "NotoSansCJKsc-Regular.otf" in fonts
     assert {f"dpo_docs/fonts/{name}" for name in fonts} <= names
-    assert {f"dpo_docs/theme/{p.name}" for p in THEME_DIR.iterdir()} <= names
+    theme = {f"dpo_docs/theme/{p.relative_to(THEME_DIR).as_posix()}" for p in THEME_DIR.rglob("[!.]*") if p.is_file()}
+    assert "dpo_docs/theme/site/base.html" in theme and theme <= names  # the web edition's theme too
     assert "dpo_docs/theme/factsheet.docx" in names
     catalogs = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src/dpo_docs/locale").rglob("*.po")}
     assert catalogs and catalogs <= names

@@ -248,3 +248,21 @@ def test_cjk_face_is_cut_to_the_characters_used_with_the_same_bytes_each_time() 
     font = TTFont(io.BytesIO(first))
     assert font.flavor == "woff2"
     assert set(text) <= {chr(c) for c in font.getBestCmap()} and len(font.getBestCmap()) < 20
+
+
+def test_a_projects_site_templates_and_assets_override_the_themes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path, templates=False)
+    assets = project / "templates" / "site" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (project / "templates" / "site" / "site.css").write_text("main { color: #222; }\n", encoding="utf-8")
+    result = run(project, "build", "--only", "site", "-j", "1")
+    assert result.exit_code == 0, result.output
+    out = project / "output" / "fr" / "assets"
+    assert (out / "logo.svg").read_text(encoding="utf-8").startswith("<svg")
+    css = (out / "site.css").read_text(encoding="utf-8")
+    assert css.endswith("main { color: #222; }\n") and "@font-face" in css
+    (project / "templates" / "site" / "site.css").unlink()  # back to the theme's: only the assets rebuild
+    assert run(project, "build", "--only", "site", "-j", "1").exit_code == 0
+    changes = json.loads((project / "output" / "changes.json").read_text(encoding="utf-8"))
+    assert [item["path"] for item in changes["rebuilt"]] == ["fr/assets/site.css"]

@@ -148,6 +148,15 @@ MESSAGES: dict[str, str] = {
     "chart_from_pages": N_("chart_from_pages", "Suite des pages {pages}"),
     "chart_page_of": N_("chart_page_of", "page {page} sur {pages}"),
     "legend_continued": N_("legend_continued", "« suite page N » : les unités rattachées figurent page N"),
+    # The web edition's interactive chart: its controls and the help its canvas gives.
+    "chart_canvas": N_("chart_canvas", "Organigramme interactif"),
+    "chart_help": N_("chart_help", "Flèches\u00a0: passer d’une unité à l’autre\u202f; Entrée\u00a0: replier ou déplier une branche\u202f; sur le fond\u00a0: flèches pour déplacer, + et − pour zoomer."),
+    "chart_controls": N_("chart_controls", "Commandes de l’organigramme"),
+    "chart_search": N_("chart_search", "Rechercher une unité (nom ou sigle)"),
+    "chart_matches": N_("chart_matches", "Unités trouvées\u00a0: {n}"),
+    "chart_zoom_in": N_("chart_zoom_in", "Agrandir"),
+    "chart_zoom_out": N_("chart_zoom_out", "Réduire"),
+    "chart_zoom_reset": N_("chart_zoom_reset", "Vue d’ensemble"),
     "colon": N_("colon", "\u00a0:"),
     # The first page, the glossary and the issuer (glance.py, glossary.py).
     "glance": N_("glance", "En bref"),

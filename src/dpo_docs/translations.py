@@ -74,7 +74,9 @@ def strict_problems(loaded: LoadedData, langs: tuple[str, ...]) -> DataError | N
     problems = []
     for lang in langs:
         for path in _missing(loaded.values, lang):
-            problems.append(Problem(loaded.where(path), format_path(path), f"no '{lang}' text (strict build)"))
+            # Named as a reader finds it ("unit 'oma' name"), not by its place in the lists.
+            problems.append(Problem(loaded.where(path), describe(loaded.values, path),
+                                    f"no '{lang}' text (strict build)"))
         for key in _labels_missing(loaded, lang):
             problems.append(Problem(Location(f"src/dpo_docs/locale/{lang}/LC_MESSAGES/messages.po"), key,
                                     f"label '{key}' is not translated (strict build)"))

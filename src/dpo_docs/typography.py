@@ -207,9 +207,11 @@ def markup(text: str, lang: str) -> Markup:
     return Markup(f'{_html(head, lang)}{space}<span class="last-word">{_html(last, lang)}</span>')
 
 
-# A template's HTML cut into markup (tags, comments, entities) and text.
-_HTML_TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>|&#?\w+;)", re.DOTALL)
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*?)(/?)>")
+# A template's HTML cut into markup (tags, comments, entities) and text. A tag ends at the
+# first ">" outside its quoted attribute values: title="a > b" is part of the tag.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+_HTML_TOKEN = re.compile(rf"(<!--.*?-->|<[a-zA-Z/!?]{_ATTRS}>|&#?\w+;)", re.DOTALL)
+_TAG = re.compile(rf"<(/?)([a-zA-Z][\w-]*)({_ATTRS})(/?)>", re.DOTALL)
 _LANG_ATTR = re.compile(r"""\s(?:xml:)?lang\s*=\s*["']?([\w-]+)""")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})

@@ -1,37 +1,73 @@
-"""The web edition's org-chart page: the whole chart as inline SVG, and its text version."""
+"""The web edition's org chart page: the handout's chart as an SVG tree to pan, zoom, search and fold.
+
+The site kind (``outputs.site``) puts ``context(job)`` under ``chart_page`` in its
+target's context and calls ``render`` for ``{lang}/orgchart.html``. The page works
+without its script: the whole chart is drawn, the text version of the tree follows
+it, and the controls (hidden in the HTML) appear only when ``assets/chart.js`` runs.
+"""
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
-from dpo_docs.i18n import direction, plain
+from dpo_docs.chart.layout import ChartNode
+from dpo_docs.outputs import Job, Session
+from dpo_docs.outputs.orgchart import legend_items
 from dpo_docs.views import chart_node, outline
 
-
-def context(job) -> dict:
-    """The chart's inputs and its text outline, as plain values."""
-    name = plain(job.data.department.name, job.lang)
-    return {"chart": chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads),
-            "outline": outline(job.tree, job.lang),
-            "title": f"{job.labels['orgchart']} — {name}"}
+_LINE = re.compile(r"^((?:  )*)- (.*)$")
 
 
-def render(context: dict, session) -> str:
-    """The page: the chart drawn whole, then the tree as an indented list."""
-    from markupsafe import escape
+def context(job: Job) -> dict:
+    """Everything the chart page shows: the chart's tree, its text version, the legend."""
+    return {
+        "chart": chart_node(job.tree, job.lang, with_heads=job.settings.chart_heads),
+        "outline": outline(job.tree, job.lang),
+        "legend": legend_items({n.kind for n in job.tree.walk()}, job.labels),
+        "shared": any(n.shared_with or n.kind == "shared" for n in job.tree.walk()),
+    }
 
+
+def render(context: dict, session: Session) -> str:
+    """The chart page's HTML: the laid-out chart inline, its legend and its text version."""
     from dpo_docs.chart.layout import layout, mirror
-    from dpo_docs.chart.svg import to_svg
+    from dpo_docs.chart.websvg import to_web_svg
 
-    template = context["template"]
-    drawn = layout(context["chart"])
-    if direction(template["lang"]) == "rtl":
-        drawn = mirror(drawn)
-    svg = to_svg(drawn, title=context["title"], desc="\n".join(context["outline"]), standalone=False,
-                 id_prefix="orgchart")
-    items = "".join(f"<li style=\"margin-inline-start: {(len(line) - len(line.lstrip())) // 2}em\">"
-                    f"{escape(line.strip().removeprefix('- '))}</li>" for line in context["outline"])
-    body = (f'<figure class="chart chart-wide"><div class="chart-frame" tabindex="0" role="group" '
-            f'aria-label="{escape(context["title"])}">{svg}</div></figure>'
-            f'<h2>{escape(template["labels"]["text_alternative"])}</h2><ul class="outline">{items}</ul>')
-    return session.render_html("site/page.html", {**template, "body": Markup(body)})
+    # Under "chart_page" as agreed; a caller that spread the dict beside "template" works too.
+    template, page = context["template"], context.get("chart_page", context)
+    drawing = layout(page["chart"])
+    if template["dir"] == "rtl":  # root on the right, first sub-unit rightmost, as the handout
+        drawing = mirror(drawing)
+    svg = to_web_svg(drawing, _names(page["chart"]), title=template["title"], id_prefix="chart")
+    chart = {"svg": Markup(svg), "legend": page["legend"], "shared": page["shared"],
+             "outline": nest(page["outline"])}
+    return session.render_html("site/orgchart.html", {**template, "chart": chart})
+
+
+def _names(root: ChartNode) -> dict[str, tuple[str, str | None]]:
+    """Each node's name and acronym, by id."""
+    out: dict[str, tuple[str, str | None]] = {}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        out[node.id] = (node.name, node.acronym)
+        todo.extend(node.children)
+    return out
+
+
+def nest(lines: list[str]) -> list[dict]:
+    """The outline's indented lines as nested items: [{text, children}], for nested lists."""
+    top: list[dict] = []
+    stack: list[list[dict]] = [top]
+    for line in lines:
+        found = _LINE.match(line)
+        if found is None:
+            raise ValueError(f"not an outline line: {line!r}")
+        depth = len(found.group(1)) // 2
+        del stack[depth + 1:]
+        item = {"text": found.group(2), "children": []}
+        stack[depth].append(item)
+        stack.append(item["children"])
+    return top
