@@ -294,6 +294,26 @@ def schema(obj: dict, out_dir: Path | None) -> None:
         click.echo(f"wrote {len(written)} schemas in {_shown(out_dir)}", err=True)
 
 
+@cli.command()
+@_common
+@_setting("--templates", "templates_dir", type=click.Path(path_type=Path), help="Templates folder.")
+@_setting("--lang", "langs", help=_LANG_HELP)
+@_document_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (another opens the preview to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port; 0: any free one.")
+@click.option("--pdf", is_flag=True, help="Also rebuild the PDF and Word files, in the background, after each change.")
+@click.pass_obj
+def serve(obj: dict, host: str, port: int, pdf: bool, **options) -> None:
+    """Serve the web edition; rebuild it and reload open pages on each change to the data, templates or settings."""
+    from dpo_docs.cli_serve import run_preview
+
+    settings = _settings(**options)
+    try:
+        run_preview(settings, options, host, port, pdf, obj["quiet"])
+    except DpoDocsError as exc:
+        _fail(exc)
+
+
 def _shown(path: Path) -> str:
     """A path relative to the working folder when it is under it."""
     try:

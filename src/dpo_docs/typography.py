@@ -10,6 +10,7 @@ values (", " and the colon's space) by the language of the element it falls in.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -116,6 +117,19 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 
 def apply(text: str, lang: str) -> str:
     """``text`` with the spaces, quotes, apostrophes and punctuation of ``lang`` (fr, en, ar, zh)."""
+    # The same names are set again in every view of every document, and again at each
+    # rebuild of the live preview: plain strings are set once (Markup keeps its own type).
+    return _applied(text, lang) if type(text) is str else _apply(text, lang)
+
+
+@functools.lru_cache(maxsize=16384)
+def _applied(text: str, lang: str) -> str:
+    """``apply`` for a plain string, remembered."""
+    return _apply(text, lang)
+
+
+def _apply(text: str, lang: str) -> str:
+    """``apply``, worked out."""
     if not text or lang not in _RULED:
         return text
     pieces = _pieces(text)

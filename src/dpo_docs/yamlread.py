@@ -144,6 +144,9 @@ def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, in
 
     On an error, the count read until then is on the exception (``nodes``).
     """
+    kept = _COMPOSED.get(text)
+    if kept is not None and nodes + kept[1] <= max_nodes:
+        return kept[0], nodes + kept[1], kept[2]
     loader = _Loader(text, nodes, max_nodes)
     try:
         node = loader.get_single_node()
@@ -153,7 +156,16 @@ def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, in
     finally:
         loader.dispose()
     unused = [(mark, path) for anchor, mark, path in loader.anchored if anchor not in loader.aliased]
+    _COMPOSED[text] = (node, loader.nodes - nodes, unused)
+    while len(_COMPOSED) > _KEPT:
+        del _COMPOSED[next(iter(_COMPOSED))]
     return node, loader.nodes, unused
+
+
+# The live preview loads the data again after each edit, mostly unchanged: the tree of
+# a text read before is kept (nothing changes a node once composed), by the text itself.
+_COMPOSED: dict[str, tuple[yaml.Node | None, int, list[tuple[yaml.Mark, PathKey]]]] = {}
+_KEPT = 32
 
 
 def _describe_key(node: yaml.Node) -> str:
