@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run
+from tests.conftest import ROOT, run
 
 OMA_EN = "      en: Office of Military Affairs\n"
 HEAD_NAME = "    name: Jean-Pierre Lacroix\n"
@@ -190,3 +190,40 @@ def test_an_acronym_warning_names_the_unit(project: Path) -> None:
     assert warnings(result.output) == [
         f"WARNING: data/units.yaml:{line}:9: unit 'oma' description[0]: acronym 'BXQ' is printed in the 'fr' "
         "documents without an expansion; add it to a 'glossary:' list with its expansion and sources"]
+
+
+def _shape(node):
+    """A node tree as comparable values: tag, style, value and where each node stands."""
+    import yaml
+
+    where = (node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.style, node.value, where)
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, [_shape(item) for item in node.value], where)
+    return (node.tag, [(_shape(k), _shape(v)) for k, v in node.value], where)
+
+
+def test_libyaml_and_the_pure_python_parser_read_every_data_file_alike() -> None:
+    """The fast parser (libyaml) reads valid files; its trees must be the pure-Python
+    parser's, down to each node's place and style, or the messages would move."""
+    import yaml
+
+    from dpo_docs import yamlread
+
+    if yamlread.CParser is None:
+        pytest.skip("PyYAML has no libyaml here: the pure-Python parser reads everything")
+    files = sorted(p for p in ROOT.rglob("*.y*ml") if ".venv" not in p.parts and "output" not in p.parts)
+    compared = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            slow = yamlread._Loader(text, 0, 10**7).get_single_node()
+        except yaml.YAMLError:
+            continue  # a broken file: compose() reads it with the pure-Python parser only
+        fast = yamlread._FastLoader(text, 0, 10**7).get_single_node()
+        assert (slow is None) == (fast is None), path
+        if slow is not None:
+            assert _shape(fast) == _shape(slow), path
+            compared += 1
+    assert compared >= 20

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -87,16 +87,19 @@ class Refused(yaml.MarkedYAMLError):
         self.mark, self.message, self.path = mark, message, path
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, counting while it composes and stopping at the first limit.
+# For the type checker, the loaders' composing methods; at run time a plain mixin.
+_Composing: Any = yaml.SafeLoader if TYPE_CHECKING else object
+
+
+class _Counting(_Composing):
+    """Composing that counts as it goes and stops at the first limit.
 
     Every bound is checked before the node it bounds is composed, so a file of millions
     of one-character items costs no more than a file at the limit.
     """
 
-    def __init__(self, stream: str, nodes: int, max_nodes: int):
-        """Start reading ``stream``; ``nodes`` values were already read from other files."""
-        super().__init__(stream)
+    def _start(self, nodes: int, max_nodes: int) -> None:
+        """Start counting; ``nodes`` values were already read from other files."""
         self.depth = 0
         self.nodes = nodes
         self.max_nodes = max_nodes
@@ -133,10 +136,51 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, yaml.ScalarEvent) and event.anchor:
             self.anchored.append((event.anchor, event.start_mark, tuple(self.path[1:])))  # type: ignore[arg-type]  # parsed events carry marks
         try:
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # a Composer's, in the loaders below
         finally:
             self.depth -= 1
             self.path.pop()
+
+
+class _Loader(_Counting, yaml.SafeLoader):
+    """PyYAML's safe loader in pure Python, counting: its messages are the ones reported."""
+
+    def __init__(self, stream: str, nodes: int, max_nodes: int):
+        """Start reading ``stream``."""
+        yaml.SafeLoader.__init__(self, stream)
+        self._start(nodes, max_nodes)
+
+
+CParser: Any
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # PyYAML built without libyaml: the pure-Python loader does all the work
+    CParser = None
+
+
+if CParser is not None:
+    class _FastLoader(_Counting, CParser, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+                      yaml.resolver.Resolver):
+        """libyaml's parser under the same counting composer: several times faster on a large
+        file (the live preview parses an edited file on every save). It is used for files
+        that parse; a file that does not is read again by ``_Loader``, whose messages and
+        marks the error reports are written for."""
+
+        def __init__(self, stream: str, nodes: int, max_nodes: int):
+            """Start reading ``stream``."""
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start(nodes, max_nodes)
+
+        get_single_node = yaml.composer.Composer.get_single_node  # the counting composer, not libyaml's
+
+        def compose_scalar_node(self, anchor: Any) -> Any:
+            """A text node as the pure-Python parser makes it: a plain text's style is None, not ""."""
+            node = yaml.composer.Composer.compose_scalar_node(self, anchor)
+            node.style = node.style or None
+            return node
 
 
 def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, int, list[tuple[yaml.Mark, PathKey]]]:
@@ -147,6 +191,16 @@ def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, in
     kept = _COMPOSED.get(text)
     if kept is not None and nodes + kept[1] <= max_nodes:
         return kept[0], nodes + kept[1], kept[2]
+    if CParser is not None:
+        fast = _FastLoader(text, nodes, max_nodes)
+        try:
+            node = fast.get_single_node()
+        except yaml.YAMLError:
+            pass  # read again below, for the messages and marks the reports are written for
+        else:
+            return _kept(text, node, nodes, fast)
+        finally:
+            fast.dispose()
     loader = _Loader(text, nodes, max_nodes)
     try:
         node = loader.get_single_node()
@@ -155,6 +209,12 @@ def compose(text: str, nodes: int, max_nodes: int) -> tuple[yaml.Node | None, in
         raise
     finally:
         loader.dispose()
+    return _kept(text, node, nodes, loader)
+
+
+def _kept(text: str, node: yaml.Node | None, nodes: int,
+          loader: _Counting) -> tuple[yaml.Node | None, int, list[tuple[yaml.Mark, PathKey]]]:
+    """What ``compose`` returns for a file read whole, kept for the next read of the same text."""
     unused = [(mark, path) for anchor, mark, path in loader.anchored if anchor not in loader.aliased]
     _COMPOSED[text] = (node, loader.nodes - nodes, unused)
     while len(_COMPOSED) > _KEPT:

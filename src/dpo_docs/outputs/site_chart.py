@@ -67,7 +67,7 @@ def nest(lines: list[str]) -> list[dict]:
             raise ValueError(f"not an outline line: {line!r}")
         depth = len(found.group(1)) // 2
         del stack[depth + 1:]
-        item = {"text": found.group(2), "children": []}
-        stack[depth].append(item)
-        stack.append(item["children"])
+        children: list[dict] = []
+        stack[depth].append({"text": found.group(2), "children": children})
+        stack.append(children)
     return top
