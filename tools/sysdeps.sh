@@ -6,8 +6,13 @@ set -euo pipefail
 # libfribidi0: Pillow's wheels carry libraqm and HarfBuzz but load FriBiDi at run time,
 # and the charts are shaped through them (a Pillow built from source also needs libraqm0).
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfribidi0)
-# chromium: the web edition's browser tests drive Debian's build (never a downloaded one).
-testing=(poppler-utils qpdf libreoffice-writer-nogui chromium)
+# chromium: the web edition's browser tests drive Debian's build (never a downloaded one),
+# unless DPO_DOCS_CHROMIUM names a browser already there (Ubuntu's "chromium" is a snap
+# shim; GitHub's Ubuntu runners carry Google Chrome).
+testing=(poppler-utils qpdf libreoffice-writer-nogui)
+if [ -z "${DPO_DOCS_CHROMIUM:-}" ] || [ ! -x "${DPO_DOCS_CHROMIUM}" ]; then
+  testing+=(chromium)
+fi
 
 wanted=("${runtime[@]}")
 for group in "$@"; do
