@@ -101,6 +101,20 @@ def _temporary_folder(tmp_path_factory: pytest.TempPathFactory):
     tempfile.tempdir = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _font_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The web fonts cut during the session are kept in the session's folder, not the user's cache."""
+    from dpo_docs.outputs.webfonts import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("webfonts"))
+    yield
+    if saved is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = saved
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the default project."""

@@ -135,6 +135,15 @@ def test_every_misspelt_key_is_refused_with_a_suggestion(project: Path, monkeypa
     assert "environment: DPO_DOCS_OUT_DIR: unknown setting (did you mean 'DPO_DOCS_OUT'?)" in result.output
 
 
+def test_the_variables_that_are_not_settings_are_not_refused(project: Path, monkeypatch: pytest.MonkeyPatch):
+    """Where cut web fonts are kept and the browser the tests drive are read elsewhere."""
+    monkeypatch.setenv("DPO_DOCS_CACHE_DIR", str(project / "cache"))
+    monkeypatch.setenv("DPO_DOCS_CHROMIUM", "/usr/bin/chromium")
+    result = run(project, "validate")
+    assert result.exit_code == 0, result.output
+    assert "DPO_DOCS_CACHE_DIR" not in result.output and "DPO_DOCS_CHROMIUM" not in result.output
+
+
 def test_the_reported_cases_of_the_old_hand_check(project: Path):
     config = project / "dpo-docs.toml"
     config.write_text('[build]\nonly = ["posters"]\n\nlangs = ["xx"]\nstale_after_months = "soon"\n'

@@ -243,7 +243,7 @@ def test_cjk_face_is_cut_to_the_characters_used_with_the_same_bytes_each_time() 
     from dpo_docs.outputs import webfonts
 
     text = "维持和平行动部"
-    first, second = (webfonts.woff2.__wrapped__(f"{webfonts.CJK}.woff2", text) for _ in range(2))
+    first, second = (webfonts.cut(f"{webfonts.CJK}.woff2", text) for _ in range(2))
     assert first == second  # no timestamp or random order: two builds write the same font
     font = TTFont(io.BytesIO(first))
     assert font.flavor == "woff2"
@@ -292,3 +292,24 @@ def test_every_character_the_pages_show_is_in_a_face_they_serve(tmp_path: Path) 
         # Controls and marks drawn by no font: line breaks, direction marks, joiners.
         missing = {c for c in shown - held if c.isprintable() and c not in "\u200e\u200f\u2060\u00ad"}
         assert not missing, f"{lang}: {sorted(missing)}"
+
+
+def test_a_kept_font_that_was_damaged_is_cut_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut faces are kept between runs by a hash of what makes them; a kept file that was
+    damaged since (truncated, or changed by hand) is never served: the face is cut again."""
+    from dpo_docs.outputs import webfonts
+
+    monkeypatch.setenv(webfonts.CACHE_ENV, str(tmp_path / "cache"))
+    name, text = f"{webfonts.CJK}.woff2", "维持和平行动部"
+    fresh = webfonts.cut(name, text)
+    assert webfonts.woff2.__wrapped__(name, text) == fresh
+    (kept,) = (tmp_path / "cache").glob("*.woff2")
+    assert kept.read_bytes()[:len(fresh)] == fresh
+    assert webfonts.woff2.__wrapped__(name, text) == fresh  # read back from the cache
+    for damage in (kept.read_bytes()[:100], b"wOF2" + bytes(200), b""):
+        kept.write_bytes(damage)
+        assert webfonts.woff2.__wrapped__(name, text) == fresh
+    # A cache folder that cannot be made (a file stands in the way) only costs time.
+    (tmp_path / "blocked").write_text("a file, not a folder", encoding="utf-8")
+    monkeypatch.setenv(webfonts.CACHE_ENV, str(tmp_path / "blocked" / "cache"))
+    assert webfonts.woff2.__wrapped__(name, text) == fresh

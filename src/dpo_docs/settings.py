@@ -38,6 +38,10 @@ __all__ = ["CONFIG_NAME", "ORIENTATIONS", "PAPER_SIZES", "PDF_VARIANTS", "RUN_ON
 CONFIG_NAME = "dpo-docs.toml"
 PYPROJECT_NAME = "pyproject.toml"
 ENV_PREFIX = "DPO_DOCS_"
+# Variables of the same family that are not settings: where cut web fonts are kept, and
+# the browser the test suite drives. Any other DPO_DOCS_ variable is a setting or a typo.
+CACHE_ENV = "DPO_DOCS_CACHE_DIR"
+NOT_SETTINGS = frozenset({CACHE_ENV, "DPO_DOCS_CHROMIUM"})
 # The "files" of problems that come from no file.
 ENVIRONMENT = "environment"
 COMMAND_LINE = "command line"
@@ -310,7 +314,7 @@ def _env_layer(environ: Mapping[str, str], cwd: Path, problems: list[Problem]) -
     """The settings in ``DPO_DOCS_<KEY>`` variables, as text."""
     found = {}
     for var in sorted(environ):
-        if not var.startswith(ENV_PREFIX):
+        if not var.startswith(ENV_PREFIX) or var in NOT_SETTINGS:
             continue
         key = var.removeprefix(ENV_PREFIX).lower()
         if key not in KEYS:

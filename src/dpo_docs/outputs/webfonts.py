@@ -9,10 +9,15 @@ on the shipped fonts and those characters: no timestamp is recomputed.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 from dpo_docs.fonts import FALLBACKS, FAMILY, FONT_DIR
+from dpo_docs.settings import CACHE_ENV
 
 LATIN = {  # file stem -> (weight, style)
     "NotoSans-Regular": (400, "normal"),
@@ -93,21 +98,70 @@ def font_face_css(names: list[str]) -> str:
     return "".join(rules)
 
 
+# Cut faces are kept between runs (a preview's restart, a scheduled build in a fresh
+# folder): by a hash of everything that makes their bytes, so a kept file is the file
+# the cut would make. Best effort: a folder that cannot be written only costs time.
+_CUT_VERSION = "1"  # bump when the options of the cut change
+
+
+def cache_dir() -> Path:
+    """Where cut faces are kept: $DPO_DOCS_CACHE_DIR, else the user's cache folder."""
+    own = os.environ.get(CACHE_ENV)
+    if own:
+        return Path(own)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dpo-docs" / "webfonts"
+
+
 @lru_cache(maxsize=32)
 def woff2(name: str, text: str) -> bytes:
-    """The WOFF2 bytes of the face of file ``name`` cut to the characters ``text`` (see ``face_text``)."""
+    """The WOFF2 bytes of the face of file ``name`` cut to the characters ``text`` (see
+    ``face_text``), from the cache when the same cut was made before."""
+    import fontTools
+
+    from dpo_docs.deps import file_digest
+
+    source = _source(name)
+    key = hashlib.sha256(json.dumps([_CUT_VERSION, fontTools.version, source.name, file_digest(source), text],
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    kept = cache_dir() / f"{key}.woff2"
+    try:
+        data = kept.read_bytes()
+        # The name holds the cut's hash, the file's last 32 bytes the hash of the rest:
+        # a file damaged or changed since it was kept is made again.
+        if len(data) > 32 and hashlib.sha256(data[:-32]).digest() == data[-32:]:
+            return data[:-32]
+    except OSError:
+        pass
+    data = cut(name, text)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data + hashlib.sha256(data).digest())
+        os.replace(tmp, kept)
+    except OSError:
+        pass
+    return data
+
+
+def _source(name: str) -> Path:
+    """The shipped font file a web font is cut from."""
+    stem = name.removesuffix(".woff2")
+    return FONT_DIR / (f"{stem}.otf" if stem == CJK else f"{stem}.ttf")
+
+
+def cut(name: str, text: str) -> bytes:
+    """The face of file ``name`` cut to the characters ``text``, as WOFF2: the same bytes every time."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    stem = name.removesuffix(".woff2")
     options = subset.Options()
     options.flavor = "woff2"
     options.recalc_timestamp = False  # the source's date stays: same bytes every build
     options.name_IDs = ["*"]  # the licence and the names stay with the face
     options.notdef_outline = True
     options.hinting = False  # screens scale outlines; instructions would double the size
-    source = FONT_DIR / (f"{stem}.otf" if stem == CJK else f"{stem}.ttf")
-    font = TTFont(str(source), recalcTimestamp=False, lazy=False)
+    font = TTFont(str(_source(name)), recalcTimestamp=False, lazy=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)
