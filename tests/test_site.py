@@ -313,3 +313,17 @@ def test_a_kept_font_that_was_damaged_is_cut_again(tmp_path: Path, monkeypatch: 
     (tmp_path / "blocked").write_text("a file, not a folder", encoding="utf-8")
     monkeypatch.setenv(webfonts.CACHE_ENV, str(tmp_path / "blocked" / "cache"))
     assert webfonts.woff2.__wrapped__(name, text) == fresh
+
+
+def test_the_web_briefing_has_every_section_of_the_print_briefing(site: Path) -> None:
+    """The two briefings are separate templates: every section the PDF's contents list for
+    this data is on the web page too, in the same order, under the same title."""
+    from dpo_docs.i18n import labels_for
+    from dpo_docs.outputs.briefing import SECTIONS
+
+    page = (site / "output" / "fr" / "briefing.html").read_text(encoding="utf-8")
+    found = re.findall(r'<section id="([\w-]+)"', page)
+    assert [s for s in found if s in SECTIONS] == list(SECTIONS), found  # the default data fills them all
+    labels = labels_for("fr")
+    for section in SECTIONS:
+        assert re.search(rf'<section id="{section}"[^>]*>\s*<h2[^>]*>{re.escape(labels[section])}', page), section
